@@ -1,0 +1,61 @@
+"""Shared fixtures: the script loaded exactly as the generator loads it, and the published schema."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "framework-metrics-collector.py"
+SCHEMA = json.loads((ROOT / "metrics" / "metrics.schema.json").read_text(encoding="utf-8"))
+
+
+def load_script(path: Path = SCRIPT, name: str = "framework_metrics_collector") -> ModuleType:
+    """Load the script by path, as generate-test-from-framework.py does."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def fmc() -> ModuleType:
+    """The collector module."""
+    return load_script()
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A throwaway repository layout (scripts/ + metrics/) holding a copy of the script."""
+    (tmp_path / "repo" / "scripts").mkdir(parents=True)
+    shutil.copy(SCRIPT, tmp_path / "repo" / "scripts" / SCRIPT.name)
+    return tmp_path / "repo"
+
+
+def validate(document: Any) -> None:
+    """Fail unless the document matches the schema published in metrics/."""
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+
+
+def metrics_files(folder: Path) -> list[Path]:
+    """The metrics documents in a folder, oldest first."""
+    return sorted(folder.glob("framework-metrics-*.json"))
+
+
+def summary(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, in a child process."""
+    command = [sys.executable, str(SCRIPT), *map(str, args)]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, cwd=cwd, check=False
+    )
