@@ -1,0 +1,428 @@
+"""The collector's promises under parallel writers, killed writers, hostile folders and bad input.
+
+Each test names its figures (writers, runs, kills, kinds of hostile files) in the README's
+"Reliability" section; change both together.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+from conftest import SCRIPT, metrics_files, summary, validate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+WRITERS, RUNS_PER_WRITER, KILLS = 8, 40, 40
+LOADER = f"""
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("fmc", {str(SCRIPT)!r})
+fmc = importlib.util.module_from_spec(spec)
+sys.modules["fmc"] = fmc
+spec.loader.exec_module(fmc)
+"""
+
+
+def is_root() -> bool:
+    """Whether permission bits bind this process (they do not bind root)."""
+    return os.geteuid() == 0
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Everything in a metrics folder that is not a metrics document."""
+    return sorted(p.name for p in folder.iterdir() if p not in metrics_files(folder))
+
+
+# --- parallel writers ------------------------------------------------------------------------
+
+
+def test_parallel_writers_never_overwrite_or_tear(tmp_path: Path) -> None:
+    writer = LOADER + f"""
+import os, time
+from datetime import datetime, timezone
+shared = datetime(2025, 1, 1, tzinfo=timezone.utc)
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+for run in range({RUNS_PER_WRITER}):
+    moment = shared if run % 4 else datetime.now(timezone.utc)
+    fmc.save_metrics_to_json({{"writer": int(sys.argv[1]), "run": run, "pad": "x" * 5000}},
+                             moment, {str(tmp_path)!r})
+"""
+    start = time.time() + 1.0
+    children = [
+        subprocess.Popen([sys.executable, "-c", writer, str(number), str(start)])
+        for number in range(WRITERS)
+    ]
+    assert [child.wait(timeout=120) for child in children] == [0] * WRITERS
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in metrics_files(tmp_path)]
+    saved = sorted((document["writer"], document["run"]) for document in documents)
+    assert saved == [(w, r) for w in range(WRITERS) for r in range(RUNS_PER_WRITER)]
+    assert len([p for p in metrics_files(tmp_path) if "20250101T000000000000Z" in p.name]) == (
+        WRITERS * RUNS_PER_WRITER * 3 // 4
+    )
+    assert leftovers(tmp_path) == []
+
+
+# --- killed writers --------------------------------------------------------------------------
+
+
+def test_killed_writers_never_leave_a_partial_document(tmp_path: Path) -> None:
+    folder = tmp_path / "metrics"
+    writer = LOADER + f"""
+collector = fmc.FrameworkMetricsCollector({str(folder)!r}, production_file="p" * 400_000)
+print("ready", flush=True)
+while True:
+    collector.record_phase_completion(1)
+    collector.save_execution_metrics()
+"""
+    rng = random.Random(20261124)
+    for _ in range(KILLS):
+        child = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE)
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.0, 0.03))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    documents = metrics_files(folder)
+    assert documents, "no writer got to save before its kill: lengthen the sleeps"
+    for path in documents:
+        validate(json.loads(path.read_text(encoding="utf-8")))
+    assert all(name.startswith(".") for name in leftovers(folder))
+    result = summary("--metrics-dir", folder)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+# --- hostile history -------------------------------------------------------------------------
+
+
+def good_document(fmc: ModuleType, folder: Path) -> Path:
+    """One real run, saved in the far past so that every hostile file is newer."""
+    collector = fmc.FrameworkMetricsCollector(folder, production_file="src/good.py")
+    collector.record_phase_completion(1)
+    collector.record_quality_results(9.25, 0, 95.0, black_formatted=True, test_pass_rate=100.0)
+    path = collector.save_execution_metrics()
+    return path.rename(folder / "framework-metrics-20000101T000000000000Z-good.json")
+
+
+def hostile_files(fmc: ModuleType, folder: Path) -> list[str]:
+    """Write every kind of junk under a metrics file's name; return the names written."""
+    sections = json.loads(good_document(fmc, folder).read_text(encoding="utf-8"))
+    wrong_phases = {**sections, "execution_metrics": {**sections["execution_metrics"], "phases": 3}}
+    wrong_figure = {**sections, "quality_metrics": {"pylint_score": "ten"}}
+    negative = {
+        **sections,
+        "execution_metrics": {**sections["execution_metrics"], "total_time_seconds": -1},
+    }
+    kinds: dict[str, bytes] = {
+        "empty": b"",
+        "null": b"null",
+        "array": b"[1, 2]",
+        "empty-object": b"{}",
+        "section-is-an-array": json.dumps({**sections, "quality_metrics": []}).encode(),
+        "phases-not-an-array": json.dumps(wrong_phases).encode(),
+        "figure-of-wrong-type": json.dumps(wrong_figure).encode(),
+        "negative-figure": json.dumps(negative).encode(),
+        "nan-figure": json.dumps(sections)
+        .replace('"mypy_errors": 0', '"mypy_errors": NaN')
+        .encode(),
+        "nul-bytes": b"\x00" * 64,
+        "invalid-utf8": b'{"a": "\xff\xfe"}',
+        "deep-nesting": b"[" * 200_000 + b"]" * 200_000,
+        "very-large": b'{"pad": "' + b"x" * (64 << 20) + b'"}',
+        "truncated": json.dumps(sections).encode()[:-20],
+    }
+    for number, (kind, content) in enumerate(kinds.items()):
+        (
+            folder
+            / f"framework-metrics-2025010{number // 10}T00000{number % 10}000000Z-{kind}.json"
+        ).write_bytes(content)
+    (folder / "framework-metrics-20990101T000000000000Z-directory.json").mkdir()
+    names = list(kinds) + ["directory"]
+    if not is_root():
+        unreadable = folder / "framework-metrics-20990102T000000000000Z-unreadable.json"
+        unreadable.write_text(json.dumps(sections), encoding="utf-8")
+        unreadable.chmod(0)
+        names.append("unreadable")
+    return names
+
+
+def test_hostile_history_is_skipped_file_by_file(fmc: ModuleType, tmp_path: Path) -> None:
+    kinds = hostile_files(fmc, tmp_path)
+    result = summary("--metrics-dir", tmp_path, "--last", "100")
+    assert result.returncode == 0, result.stderr
+    assert "framework-metrics-20000101T000000000000Z-good.json" in result.stdout
+    assert "9.25" in result.stdout
+    skipped = result.stderr.splitlines()
+    assert len(skipped) == len(kinds)
+    for kind in kinds:
+        assert sum(f"Z-{kind}.json" in line for line in skipped) == 1, kind
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_of_junk_alone_exits_1(fmc: ModuleType, tmp_path: Path) -> None:
+    kinds = hostile_files(fmc, tmp_path)
+    (tmp_path / "framework-metrics-20000101T000000000000Z-good.json").unlink()
+    result = summary("--metrics-dir", tmp_path, "--last", "100")
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == len(kinds) + 1
+    assert str(tmp_path) in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr
+
+
+# --- unwritable destinations -----------------------------------------------------------------
+
+
+def test_a_file_in_the_folders_place_raises_oserror(fmc: ModuleType, tmp_path: Path) -> None:
+    blocker = tmp_path / "metrics"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OSError):
+        fmc.FrameworkMetricsCollector(blocker).save_execution_metrics()
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics"]
+    result = summary("--metrics-dir", blocker)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make a folder unwritable for this process: immutable for root, mode 0555 otherwise."""
+    if is_root():
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: no way to make a folder read-only")
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+        if made.returncode:
+            pytest.skip(f"running as root and chattr +i failed: {made.stderr.decode().strip()}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+def test_a_read_only_folder_raises_oserror_and_stays_empty(fmc: ModuleType, tmp_path: Path) -> None:
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    with read_only(folder):
+        with pytest.raises(OSError):
+            fmc.save_metrics_to_json({"a": 1}, datetime.now(timezone.utc), folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_full_disk_raises_oserror_and_leaves_nothing(tmp_path: Path) -> None:
+    # the file-size limit makes the kernel refuse the write, as a full disk does
+    writer = LOADER + f"""
+import resource, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    fmc.save_metrics_to_json({{"pad": "x" * 100_000}}, "2025-01-01T00:00:00Z", {str(tmp_path)!r})
+except OSError as error:
+    print(type(error).__name__, error.errno)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", writer], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["OSError", str(errno.EFBIG)]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(is_root(), reason="root reads any folder: needs a non-root user")
+def test_the_summary_of_an_unreadable_folder_exits_1(tmp_path: Path) -> None:
+    folder = tmp_path / "metrics"
+    folder.mkdir(mode=0)
+    try:
+        result = summary("--metrics-dir", folder)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+
+
+# --- path safety -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escape", "/tmp/absolute", "..\\..\\windows", "a/b/../../../c", "\n", "*"]
+)
+def test_caller_strings_never_change_where_files_go(
+    fmc: ModuleType, tmp_path: Path, name: str
+) -> None:
+    folder = tmp_path / "deep" / "metrics"
+    collector = fmc.FrameworkMetricsCollector(
+        folder, production_file=name, generated_file=name, test_type="integration"
+    )
+    collector.record_quality_results(10.0, 0, None)
+    path = collector.save_execution_metrics()
+    assert path.parent == folder
+    assert path.name.startswith("framework-metrics-") and path.suffix == ".json"
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [path.name]
+    assert json.loads(path.read_text(encoding="utf-8"))["production_file"] == name
+
+
+# --- properties ------------------------------------------------------------------------------
+
+finite = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+maybe = st.none() | st.floats(min_value=0, max_value=100, allow_nan=False) | st.integers(0, 100)
+texts = st.text(max_size=40)
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=20,
+)
+moments = st.datetimes(
+    min_value=datetime(1000, 1, 1, 12),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.none() | st.timezones(),
+)
+PROPERTY = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@PROPERTY
+@given(
+    phases=st.lists(
+        st.tuples(st.integers(1, 20), st.none() | finite, st.none() | finite), max_size=10
+    ),
+    pylint_score=st.none() | st.floats(0, 10) | st.integers(0, 10),
+    mypy_errors=st.none() | st.integers(0, 10**6),
+    coverage=maybe,
+    black_formatted=st.none() | st.booleans(),
+    test_pass_rate=maybe,
+    test_type=st.sampled_from(["unit", "integration"]),
+    files=st.tuples(texts, texts),
+)
+def test_any_valid_run_saves_a_schema_valid_document_that_reads_back(
+    fmc: ModuleType,
+    phases: list[tuple[int, float | None, float | None]],
+    pylint_score: float | None,
+    mypy_errors: int | None,
+    coverage: float | None,
+    black_formatted: bool | None,
+    test_pass_rate: float | None,
+    test_type: str,
+    files: tuple[str, str],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        collector = fmc.FrameworkMetricsCollector(
+            folder, production_file=files[0], test_type=test_type, generated_file=files[1]
+        )
+        for number, duration, memory_used in phases:
+            collector.record_phase_completion(number, duration, memory_used)
+        collector.record_quality_results(
+            pylint_score,
+            mypy_errors,
+            coverage,
+            black_formatted=black_formatted,
+            test_pass_rate=test_pass_rate,
+        )
+        document = json.loads(collector.save_execution_metrics().read_text(encoding="utf-8"))
+        validate(document)
+        assert document["quality_metrics"] == {
+            "pylint_score": pylint_score,
+            "mypy_errors": mypy_errors,
+            "black_formatted": black_formatted,
+            "test_pass_rate": test_pass_rate,
+            "coverage_percentage": coverage,
+        }
+        for (number, duration, memory_used), phase in zip(
+            phases, document["execution_metrics"]["phases"]
+        ):
+            assert phase["phase_number"] == number
+            assert duration is None or phase["duration_seconds"] == duration
+            assert memory_used is None or phase["memory_used_mb"] == memory_used
+        assert (document["production_file"], document["generated_file"]) == files
+        assert len(os.listdir(folder)) == 1
+
+
+@PROPERTY
+@given(data=st.dictionaries(texts, json_values, max_size=6), moment=moments)
+def test_any_json_document_reads_back_equal(
+    fmc: ModuleType, data: dict[str, Any], moment: datetime
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = fmc.save_metrics_to_json(data, moment, folder)
+        assert json.loads(path.read_text(encoding="utf-8")) == data
+        assert os.listdir(folder) == [path.name]
+
+
+def bad_number(high: float | None = None) -> st.SearchStrategy[Any]:
+    """Values no numeric parameter takes: wrong types, bools, NaN, infinities, negatives."""
+    wrong = st.sampled_from([float("nan"), float("inf"), -float("inf"), True, False, "1", [1], {}])
+    negative = st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False)
+    above = st.floats(min_value=high + 1e-6, allow_nan=False) if high else st.nothing()
+    return wrong | negative | st.integers(max_value=-1) | above
+
+
+UNWRITABLE = st.sampled_from([float("nan"), float("inf"), {1, 2}, b"bytes", object(), 1j])
+CALLS = {
+    "start_time": (bad_number(), lambda m, v, d: m.collect_execution_metrics(v, 10.0, 1)),
+    "end_time": (bad_number(), lambda m, v, d: m.collect_execution_metrics(0.0, v, 1)),
+    "phases_completed": (
+        bad_number() | st.floats(0, 9),
+        lambda m, v, d: m.collect_execution_metrics(0.0, 1.0, v),
+    ),
+    "pylint_score": (bad_number(10), lambda m, v, d: m.collect_quality_metrics("t", v, 0, 9)),
+    "mypy_errors": (
+        bad_number() | st.floats(0, 9),
+        lambda m, v, d: m.collect_quality_metrics("t", 10, v, 90),
+    ),
+    "coverage": (bad_number(100), lambda m, v, d: m.collect_quality_metrics("t", 10, 0, v)),
+    "test_pass_rate": (
+        bad_number(100),
+        lambda m, v, d: m.collect_quality_metrics("t", 10, 0, 90, test_pass_rate=v),
+    ),
+    "pass_rate": (bad_number(100), lambda m, v, d: m.collect_framework_success_metrics(v, {})),
+    "phase_number": (
+        bad_number() | st.just(0) | st.floats(1, 9),
+        lambda m, v, d: m.FrameworkMetricsCollector(d).record_phase_completion(v),
+    ),
+    "duration": (
+        bad_number(),
+        lambda m, v, d: m.FrameworkMetricsCollector(d).record_phase_completion(1, v),
+    ),
+    "memory_used": (
+        bad_number(),
+        lambda m, v, d: m.FrameworkMetricsCollector(d).record_phase_completion(1, 1, v),
+    ),
+    "metrics_data": (
+        UNWRITABLE,
+        lambda m, v, d: m.save_metrics_to_json({"x": [v]}, "2025-01-01T00:00:00Z", d),
+    ),
+}
+
+
+@PROPERTY
+@given(
+    st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(st.just(name), CALLS[name][0]))
+)
+def test_any_invalid_input_raises_and_writes_nothing(
+    fmc: ModuleType, case: tuple[str, Any]
+) -> None:
+    name, value = case
+    with tempfile.TemporaryDirectory() as folder:
+        with pytest.raises((TypeError, ValueError), match=name):
+            CALLS[name][1](fmc, value, folder)
+        assert os.listdir(folder) == []
