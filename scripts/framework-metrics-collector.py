@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,12 +40,14 @@ def _check(name: str, value: Any, kinds: Any = NUMBER, high: float = 1e308, low:
 def _peak_mb(reset: bool = False) -> float:
     # the kernel's high-water mark of resident memory catches spikes that sampling threads miss
     try:
-        with open("/proc/self/status", "rb") as status:
-            peak_mb = int(status.read().split(b"VmHWM:")[1].split()[0]) / 1024
+        status = os.open("/proc/self/status", os.O_RDONLY)
     except FileNotFoundError:  # no procfs: the process's lifetime peak, which nothing resets
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (
-            MB if sys.platform == "darwin" else 1024
-        )
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return maxrss / (MB if sys.platform == "darwin" else 1024)
+    try:
+        peak_mb = int(os.read(status, 1 << 16).split(b"VmHWM:")[1].split()[0]) / 1024
+    finally:
+        os.close(status)
     if reset:  # writing 5 to clear_refs restarts the mark from the current resident size
         with contextlib.suppress(OSError), open("/proc/self/clear_refs", "wb", buffering=0) as refs:
             refs.write(b"5")
@@ -110,33 +110,37 @@ def save_metrics_to_json(
     utc = _check("timestamp", moment, (datetime,)).astimezone(timezone.utc)
     folder = Path(_check("metrics_dir", metrics_dir or DEFAULT_METRICS_DIR, PATH))
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=folder, prefix=f".{PREFIX}"
-    ) as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-        path = folder / f"{PREFIX}{utc.year:04}{utc:%m%dT%H%M%S%f}Z-{os.urandom(4).hex()}.json"
-        os.link(handle.name, path)  # unlike a rename, a link never replaces an existing file
-    return path
+    token = os.urandom(8).hex()
+    temporary = folder / f".{PREFIX}{token}.tmp"
+    try:
+        with open(temporary, "x", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        path = folder / f"{PREFIX}{utc.year:04}{utc:%m%dT%H%M%S%f}Z-{token}.json"
+        os.link(temporary, path)  # unlike a rename, a link never replaces an existing file
+        return path
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
-@dataclasses.dataclass
 class FrameworkMetricsCollector:
     """Record one generator run phase by phase, with its quality results, and save it."""
 
-    metrics_dir: dataclasses.InitVar[str | Path | None] = None
-    _: dataclasses.KW_ONLY
-    production_file: str = ""
-    test_type: str = "unit"
-    generated_file: str = ""
-
-    def __post_init__(self, metrics_dir: str | Path | None) -> None:
-        if self.test_type not in ("unit", "integration"):
-            raise ValueError(f"test_type must be 'unit' or 'integration', got {self.test_type!r}")
-        self.production_file = os.fspath(_check("production_file", self.production_file, PATH))
-        self.generated_file = os.fspath(_check("generated_file", self.generated_file, PATH))
-        self.folder = metrics_dir
+    def __init__(
+        self,
+        metrics_dir: str | Path | None = None,
+        *,
+        production_file: str | Path = "",
+        test_type: str = "unit",
+        generated_file: str | Path = "",
+    ) -> None:
+        if test_type not in ("unit", "integration"):
+            raise ValueError(f"test_type must be 'unit' or 'integration', got {test_type!r}")
+        self.metrics_dir = _check("metrics_dir", metrics_dir, PATH + (type(None),))
+        self.production_file = os.fspath(_check("production_file", production_file, PATH))
+        self.test_type = test_type
+        self.generated_file = os.fspath(_check("generated_file", generated_file, PATH))
         self.quality = collect_quality_metrics(self.generated_file, None, None, None)
         self.phases: list[Json] = []
         self._ends: list[float] = []
@@ -153,13 +157,15 @@ class FrameworkMetricsCollector:
         self, phase_number: int, duration: float | None = None, memory_used: float | None = None
     ) -> None:
         """Record a finished phase: its seconds, the memory in use and its own peak, in MB."""
-        now, rss_mb = time.perf_counter(), self._process.memory_info().rss / MB
+        now = time.perf_counter()
+        if duration is None:
+            duration = now - self._ends[-1]
+        if memory_used is None:
+            memory_used = self._process.memory_info().rss / MB
         phase = {
             "phase_number": _check("phase_number", phase_number, (int,), low=1),
-            "duration_seconds": (
-                now - self._ends[-1] if duration is None else _check("duration", duration)
-            ),
-            "memory_used_mb": rss_mb if memory_used is None else _check("memory_used", memory_used),
+            "duration_seconds": _check("duration", duration),
+            "memory_used_mb": _check("memory_used", memory_used),
             "memory_peak_mb": _peak_mb(reset=True),
         }
         self.phases.append(phase)
@@ -193,37 +199,38 @@ class FrameworkMetricsCollector:
         # a figure never measured (None) equals no target
         met = {name: self.quality[name] == target for name, target in TARGETS.items()}
         if self.test_type == "unit":
-            met["coverage_percentage"] = (
-                self.quality["coverage_percentage"] or 0
-            ) >= COVERAGE_TARGET
+            coverage = self.quality["coverage_percentage"]
+            met["coverage_percentage"] = coverage is not None and coverage >= COVERAGE_TARGET
+        success = collect_framework_success_metrics(self.quality["test_pass_rate"], met)
         document = {
             "timestamp": f"{now:%Y-%m-%dT%H:%M:%S.%f}Z",
             "framework_version": "v3",
             "execution_metrics": execution | {"memory_peak_mb": max(peaks), "phases": self.phases},
             "quality_metrics": self.quality,
-            "framework_success": collect_framework_success_metrics(
-                self.quality["test_pass_rate"], met
-            ),
+            "framework_success": success,
+            "production_file": self.production_file,
+            "test_type": self.test_type,
+            "generated_file": self.generated_file,
         }
-        return save_metrics_to_json(document | dataclasses.asdict(self), now, self.folder)
+        return save_metrics_to_json(document, now, self.metrics_dir)
 
 
 def _figures(path: Path) -> Json:
     with path.open(encoding="utf-8") as handle:
         document = json.loads(handle.read(MB))
-    figures = {
-        "file": str(path),
-        "run": "{test_type} test {generated_file} of {production_file}".format_map(document),
-    }
-    for phase in document["execution_metrics"].pop("phases"):
-        number = _check("phase_number", phase.pop("phase_number"), (int,), low=1)
-        figures |= {f"phase {number} {name}": _check(name, value) for name, value in phase.items()}
+    run = "{test_type} test {generated_file} of {production_file}".format_map(document)
+    figures: Json = {"file": str(path), "run": run}
     for part in ("execution_metrics", "quality_metrics", "framework_success"):
         figures |= {name: _check(name, value, FIGURE) for name, value in document[part].items()}
+    for phase in figures.pop("phases"):
+        number = _check("phase_number", phase.pop("phase_number"), (int,), low=1)
+        figures |= {f"phase {number} {name}": _check(name, value) for name, value in phase.items()}
     return figures
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(map(str, value)) or "none"
     return f"{value:.2f}" if isinstance(value, float) else json.dumps(value)
 
 
@@ -236,7 +243,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.last < 1:
         parser.error("--last must be at least 1")
     runs: list[Json] = []
-    for path in sorted(args.metrics_dir.glob(f"{PREFIX}*.json"), reverse=True):
+    names: list[str] = []
+    with contextlib.suppress(OSError):  # a missing or unreadable folder holds no metrics file
+        names = sorted(os.listdir(args.metrics_dir), reverse=True)
+    for path in (
+        args.metrics_dir / n for n in names if n.startswith(PREFIX) and n.endswith(".json")
+    ):
         try:
             runs.append(_figures(path))
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
@@ -244,18 +256,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(runs) == args.last:
             break
     if not runs:
-        print(
-            f"no readable metrics file in {args.metrics_dir}: a run saved there makes one",
-            file=sys.stderr,
-        )
+        save = "FrameworkMetricsCollector(metrics_dir).save_execution_metrics() writes one"
+        print(f"no readable metrics file in {args.metrics_dir}: {save}", file=sys.stderr)
         return 1
-    print(f"latest run: {runs[0].pop('file')}\n{runs[0].pop('run')}")
+    latest = runs[0]
+    print(f"latest run: {latest.pop('file')}\n{latest.pop('run')}")
     print(f"{'figure':<34}{'latest':>10}{'change':>10}  last {len(runs)} runs, oldest first")
-    for name, value in runs[0].items():
+    for name, value in latest.items():
         prior = runs[1].get(name) if len(runs) > 1 else None
         change = f"{value - prior:+.2f}" if {type(value), type(prior)} <= {int, float} else ""
-        history = " ".join(_show(run.get(name)) for run in reversed(runs))
-        print(f"{name:<34}{_show(value):>10}{change:>10}  {history}")
+        trend = " ".join(_show(run.get(name)) for run in reversed(runs))
+        print(f"{name:<34}{_show(value):>10}{change:>10}  {trend}")
     return 0
 
 
