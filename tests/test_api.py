@@ -31,14 +31,15 @@ def spike(megabytes: int = SPIKE_MB) -> None:
 
 def test_import_touches_no_file(tmp_path: Path) -> None:
     probe = f"""
-import importlib.util, sys
+import importlib.util, os, sys
 events = []
 sys.addaudithook(lambda event, args: events.append((event, args)))
 spec = importlib.util.spec_from_file_location("fmc", {str(SCRIPT)!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules["fmc"] = module
 spec.loader.exec_module(module)
-writes = [a for e, a in events if e == "open" and (a[1] or "r") != "r" and a[1] != "rb"]
+writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+writes = [a for e, a in events if e == "open" and a[2] & writing]
 made = [a for e, a in events if e in ("os.mkdir", "os.rename", "os.link", "os.remove")]
 print(writes, made)
 """
