@@ -39,3 +39,10 @@ def test_the_readme_shows_three_commands_for_a_fresh_machine() -> None:
     assert "pip install" in commands[0] and '".[dev]"' in commands[0]
     assert "pytest" in commands[1]
     assert "scripts/framework-metrics-collector.py" in commands[2]
+
+
+def test_the_readme_states_the_scripts_length_truly() -> None:
+    stated = re.search(r"It is (\d+) lines today", README)
+    assert stated is not None
+    lines = (ROOT / "scripts" / "framework-metrics-collector.py").read_text(encoding="utf-8")
+    assert int(stated.group(1)) == len(lines.splitlines())
