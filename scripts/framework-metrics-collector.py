@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import psutil
 
-DEFAULT_METRICS_DIR = Path(__file__).resolve().parent.parent / "metrics"
+DEFAULT_METRICS_DIR = Path(__file__).absolute().parent.parent / "metrics"
 PREFIX, MB = "framework-metrics-", 1024 * 1024
 NUMBER, MAYBE, PATH = (int, float), (int, float, type(None)), (str, os.PathLike)
 FIGURE = (bool, int, float, type(None), list)

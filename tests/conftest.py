@@ -7,16 +7,20 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "framework-metrics-collector.py"
 SCHEMA = json.loads((ROOT / "metrics" / "metrics.schema.json").read_text(encoding="utf-8"))
+# tests write only into temporary folders: hypothesis's own caches included
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 
 
 def load_script(path: Path = SCRIPT, name: str = "framework_metrics_collector") -> ModuleType:
