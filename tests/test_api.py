@@ -292,24 +292,31 @@ def test_file_names_must_be_text_or_paths(fmc: ModuleType, name: str) -> None:
 
 
 def test_phase_defaults_are_measured(fmc: ModuleType, tmp_path: Path) -> None:
+    started = time.perf_counter()
     collector = fmc.FrameworkMetricsCollector(tmp_path)
     time.sleep(0.05)
     collector.record_phase_completion(1)
+    returned = time.perf_counter()
     rss_mb = psutil.Process().memory_info().rss / 2**20
     phase = collector.phases[0]
     assert set(phase) == {"phase_number", "duration_seconds", "memory_used_mb", "memory_peak_mb"}
-    assert phase["duration_seconds"] >= 0.05
+    assert 0.05 <= phase["duration_seconds"] <= returned - started
     assert abs(phase["memory_used_mb"] - rss_mb) < 20
     assert phase["memory_peak_mb"] >= phase["memory_used_mb"] - 1
 
 
 def test_duration_counts_from_the_previous_phase(fmc: ModuleType, tmp_path: Path) -> None:
     collector = fmc.FrameworkMetricsCollector(tmp_path)
-    time.sleep(0.2)
+    time.sleep(0.1)
+    first_called = time.perf_counter()
     collector.record_phase_completion(1)
-    time.sleep(0.05)
+    first_returned = time.perf_counter()
+    time.sleep(0.02)
+    second_called = time.perf_counter()
     collector.record_phase_completion(2)
-    assert 0.05 <= collector.phases[1]["duration_seconds"] < collector.phases[0]["duration_seconds"]
+    second_returned = time.perf_counter()
+    duration = collector.phases[1]["duration_seconds"]
+    assert second_called - first_returned <= duration <= second_returned - first_called
 
 
 def test_given_values_win_over_measured_ones(fmc: ModuleType, tmp_path: Path) -> None:
@@ -325,12 +332,14 @@ def test_given_values_win_over_measured_ones(fmc: ModuleType, tmp_path: Path) ->
 def test_start_execution_restarts_the_run(fmc: ModuleType, tmp_path: Path) -> None:
     collector = fmc.FrameworkMetricsCollector(tmp_path)
     collector.record_phase_completion(1)
-    time.sleep(0.2)
+    time.sleep(0.1)
+    restart_called = time.perf_counter()
     collector.start_execution()
     collector.record_phase_completion(1)
     document = json.loads(collector.save_execution_metrics().read_text())
+    saved = time.perf_counter()
     assert len(document["execution_metrics"]["phases"]) == 1
-    assert document["execution_metrics"]["total_time_seconds"] < 0.2
+    assert document["execution_metrics"]["total_time_seconds"] <= saved - restart_called
 
 
 def test_phase_peak_catches_a_spike_freed_inside_one_c_call(
