@@ -229,9 +229,27 @@ def _figures(path: Path) -> Json:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(map(str, value)) or "none"
+    if isinstance(value, list):  # the improvement areas: the table shows how many
+        return str(len(value))
     return f"{value:.2f}" if isinstance(value, float) else json.dumps(value)
+
+
+def _summary(runs: list[Json]) -> str:
+    latest = runs[0]
+    areas = latest.get("improvement_areas")
+    named = "; ".join(map(str, areas)) if isinstance(areas, list) else ""
+    lines = [
+        f"latest run: {latest.pop('file')}",
+        str(latest.pop("run")),
+        f"improvement areas: {named or 'none'}",
+        f"{'figure':<34}{'latest':>10}{'change':>10}  last {len(runs)} runs, oldest first",
+    ]
+    for name, value in latest.items():
+        prior = runs[1].get(name) if len(runs) > 1 else None
+        change = f"{value - prior:+.2f}" if {type(value), type(prior)} <= {int, float} else ""
+        trend = " ".join(_show(run.get(name)) for run in reversed(runs))
+        lines.append(f"{name:<34}{_show(value):>10}{change:>10}  {trend}")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,14 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         save = "FrameworkMetricsCollector(metrics_dir).save_execution_metrics() writes one"
         print(f"no readable metrics file in {args.metrics_dir}: {save}", file=sys.stderr)
         return 1
-    latest = runs[0]
-    print(f"latest run: {latest.pop('file')}\n{latest.pop('run')}")
-    print(f"{'figure':<34}{'latest':>10}{'change':>10}  last {len(runs)} runs, oldest first")
-    for name, value in latest.items():
-        prior = runs[1].get(name) if len(runs) > 1 else None
-        change = f"{value - prior:+.2f}" if {type(value), type(prior)} <= {int, float} else ""
-        trend = " ".join(_show(run.get(name)) for run in reversed(runs))
-        print(f"{name:<34}{_show(value):>10}{change:>10}  {trend}")
+    try:
+        print(_summary(runs), flush=True)
+    except BrokenPipeError:  # the reader stopped early, as `| head` does: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

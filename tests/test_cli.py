@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import summary
+from conftest import SCRIPT, summary
 
 NAME = "framework-metrics-20250101T0000{:02d}000000Z-test.json"
 
@@ -91,7 +94,40 @@ def test_summary_prints_the_latest_run_and_its_trend(fmc: ModuleType, tmp_path: 
         "phase 1 memory_peak_mb",
     ):
         assert row(result.stdout, figure)
+    assert "improvement areas: none" in result.stdout.splitlines()
     assert result.stderr == ""
+
+
+def test_improvement_areas_are_named_and_counted(fmc: ModuleType, tmp_path: Path) -> None:
+    write_history(fmc, tmp_path, [9.0])
+    latest = json.loads((tmp_path / NAME.format(0)).read_text(encoding="utf-8"))
+    latest["framework_success"] = fmc.collect_framework_success_metrics(
+        90.0, {"pylint_score": False}
+    )
+    (tmp_path / NAME.format(1)).write_text(json.dumps(latest), encoding="utf-8")
+    result = summary("--metrics-dir", tmp_path)
+    assert (
+        "improvement areas: pylint_score: target not met; test_pass_rate: target not met"
+        in result.stdout.splitlines()
+    )
+    assert row(result.stdout, "improvement_areas")[1:] == ["2", "0", "2"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(fmc: ModuleType, tmp_path: Path) -> None:
+    write_history(fmc, tmp_path, [9.0, 9.5])
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails, as after `| head -1`
+    try:
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), "--metrics-dir", str(tmp_path)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_last_limits_the_trend_and_the_files_read(fmc: ModuleType, tmp_path: Path) -> None:
@@ -144,9 +180,6 @@ def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str]) -> None:
 
 
 def test_default_folder_is_the_repository_metrics_folder(repo_copy: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     script = repo_copy / "scripts" / "framework-metrics-collector.py"
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, check=False
