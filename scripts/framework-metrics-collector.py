@@ -108,7 +108,7 @@ def save_metrics_to_json(
     except ValueError as error:
         raise ValueError(f"timestamp is not ISO 8601: {timestamp!r}") from error
     utc = _check("timestamp", moment, (datetime,)).astimezone(timezone.utc)
-    folder = Path(_check("metrics_dir", metrics_dir or DEFAULT_METRICS_DIR, PATH))
+    folder = Path(_check("metrics_dir", metrics_dir, PATH + (type(None),)) or DEFAULT_METRICS_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     token = os.urandom(8).hex()
     temporary = folder / f".{PREFIX}{token}.tmp"

@@ -260,9 +260,10 @@ def test_save_refuses_bad_input_and_writes_nothing(
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_save_refuses_a_bad_folder_type(fmc: ModuleType) -> None:
+@pytest.mark.parametrize("folder", [42, 0, False, [], b"bytes"])
+def test_save_refuses_a_bad_folder_type(fmc: ModuleType, folder: object) -> None:
     with pytest.raises(TypeError, match="metrics_dir"):
-        fmc.save_metrics_to_json({}, datetime.now(), 42)
+        fmc.save_metrics_to_json({}, datetime.now(), folder)
 
 
 # --- FrameworkMetricsCollector ---------------------------------------------------------------
