@@ -350,6 +350,7 @@ def test_any_valid_run_saves_a_schema_valid_document_that_reads_back(
             "test_pass_rate": test_pass_rate,
             "coverage_percentage": coverage,
         }
+        assert len(document["execution_metrics"]["phases"]) == len(phases)
         for (number, duration, memory_used), phase in zip(
             phases, document["execution_metrics"]["phases"]
         ):
