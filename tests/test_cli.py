@@ -3,168 +3,178 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
-from conftest import SCRIPT, summary
+from conftest import summary
 
-NAME = "framework-metrics-20250101T0000{:02d}000000Z-test.json"
+NAME = "framework-metrics-20250101T0000{:02d}000000Z-00000000000000{:02d}.json"
 
 
-def document(fmc: ModuleType, pylint_score: float, seconds: float) -> dict[str, object]:
-    """A metrics document as the collector writes it."""
-    quality = fmc.collect_quality_metrics("t.py", pylint_score, 0, 91.0, test_pass_rate=100.0)
-    phases = [
-        {
-            "phase_number": 1,
-            "duration_seconds": seconds,
-            "memory_used_mb": 50.0,
-            "memory_peak_mb": 60.0,
-        }
-    ]
+def document(
+    production_file: str = "src/pkg/mod.py",
+    test_type: str = "unit",
+    pylint_score: float = 10.0,
+    seconds: float = 40.0,
+    phases: bool = True,
+) -> dict[str, Any]:
+    """A metrics document in the task's schema, with the collector's phases list if asked."""
+    execution: dict[str, Any] = {
+        "total_time_seconds": seconds,
+        "phases_completed": 8,
+        "memory_peak_mb": 128.5,
+    }
+    if phases:
+        execution["phases"] = [
+            {
+                "phase_number": 1,
+                "duration_seconds": seconds,
+                "memory_used_mb": 50.0,
+                "memory_peak_mb": 60.0,
+            }
+        ]
     return {
         "timestamp": "2025-01-01T00:00:00Z",
         "framework_version": "v3",
-        "execution_metrics": {
-            "total_time_seconds": seconds,
-            "phases_completed": 1,
-            "memory_peak_mb": 60.0,
-            "phases": phases,
+        "execution_metrics": execution,
+        "quality_metrics": {
+            "pylint_score": pylint_score,
+            "mypy_errors": 0,
+            "black_formatted": True,
+            "test_pass_rate": 100.0,
+            "coverage_percentage": 92.5,
         },
-        "quality_metrics": quality,
-        "framework_success": fmc.collect_framework_success_metrics(100.0, {}),
-        "production_file": "src/pkg/mod.py",
-        "test_type": "unit",
-        "generated_file": "tests/unit/test_pkg_mod.py",
+        "framework_success": {
+            "all_targets_met": pylint_score == 10.0,
+            "critical_failures": int(pylint_score != 10.0),
+            "improvement_areas": [] if pylint_score == 10.0 else ["pylint_score: target not met"],
+        },
+        "production_file": production_file,
+        "test_type": test_type,
+        "generated_file": "tests/unit/test_" + Path(production_file).stem + ".py",
     }
 
 
-def write_history(fmc: ModuleType, folder: Path, scores: list[float]) -> None:
-    """One document per score, oldest first, a second apart."""
+def write(folder: Path, *documents: dict[str, Any]) -> list[Path]:
+    """The documents as metrics files, oldest first, a second apart."""
     folder.mkdir(exist_ok=True)
-    for second, score in enumerate(scores):
-        text = json.dumps(document(fmc, score, 40.0 + second))
-        (folder / NAME.format(second)).write_text(text, encoding="utf-8")
+    paths = [folder / NAME.format(second, second) for second in range(len(documents))]
+    for path, content in zip(paths, documents):
+        path.write_text(json.dumps(content), encoding="utf-8")
+    return paths
 
 
-def row(output: str, figure: str) -> list[str]:
-    """The words of the summary row of one figure."""
-    line = next(line for line in output.splitlines() if line.startswith(figure + " "))
-    return line.split()
+def rows(output: str) -> dict[str, list[str]]:
+    """The summary's rows: each figure's name and the words after it."""
+    return {line.split()[0]: line.split()[1:] for line in output.splitlines()}
 
 
-def test_summary_prints_the_latest_run_and_its_trend(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [9.0, 9.5, 10.0])
+def test_the_latest_run_is_named_and_every_figure_shown(tmp_path: Path) -> None:
+    paths = write(tmp_path, document(pylint_score=9.5), document(seconds=41.5))
     result = summary("--metrics-dir", tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert NAME.format(2) in result.stdout
-    assert "unit test tests/unit/test_pkg_mod.py of src/pkg/mod.py" in result.stdout
-    assert row(result.stdout, "pylint_score") == [
-        "pylint_score",
-        "10.00",
-        "+0.50",
-        "9.00",
-        "9.50",
-        "10.00",
-    ]
-    assert row(result.stdout, "total_time_seconds")[1:3] == ["42.00", "+1.00"]
-    assert row(result.stdout, "phase 1 duration_seconds")[3:] == [
-        "42.00",
-        "+1.00",
-        "40.00",
-        "41.00",
-        "42.00",
-    ]
-    for figure in (
-        "phases_completed",
-        "memory_peak_mb",
-        "mypy_errors",
-        "black_formatted",
-        "test_pass_rate",
-        "coverage_percentage",
-        "all_targets_met",
-        "critical_failures",
-        "improvement_areas",
-        "phase 1 memory_used_mb",
-        "phase 1 memory_peak_mb",
-    ):
-        assert row(result.stdout, figure)
-    assert "improvement areas: none" in result.stdout.splitlines()
-    assert result.stderr == ""
+    assert (result.returncode, result.stderr) == (0, "")
+    shown = rows(result.stdout)
+    assert shown["file"] == [json.dumps(str(paths[1]))]
+    assert shown["production_file"] == ['"src/pkg/mod.py"']
+    assert shown["test_type"] == ['"unit"']
+    assert shown["generated_file"] == ['"tests/unit/test_mod.py"']
+    assert shown["pylint_score"] == ["10.0", "+0.5"]
+    assert shown["total_time_seconds"] == ["41.5", "+1.5"]
+    assert shown["black_formatted"] == ["true"]
+    assert shown["improvement_areas"] == ["[]"]
+    figures = {
+        *document()["execution_metrics"],
+        *document()["quality_metrics"],
+        *document()["framework_success"],
+    } - {"phases"}
+    assert figures <= set(shown)
 
 
-def test_improvement_areas_are_named_and_counted(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [9.0])
-    latest = json.loads((tmp_path / NAME.format(0)).read_text(encoding="utf-8"))
-    latest["framework_success"] = fmc.collect_framework_success_metrics(
-        90.0, {"pylint_score": False}
+def test_an_integer_change_is_an_integer_and_every_change_is_signed(tmp_path: Path) -> None:
+    before, after = document(), document(seconds=39.25)
+    before["quality_metrics"]["mypy_errors"] = 3
+    write(tmp_path, before, after)
+    shown = rows(summary("--metrics-dir", tmp_path).stdout)
+    assert shown["mypy_errors"] == ["0", "-3"]
+    assert shown["total_time_seconds"] == ["39.25", "-0.75"]
+    assert shown["phases_completed"] == ["8", "+0"]
+
+
+def test_the_change_is_against_the_same_file_and_test_type(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        document(seconds=40.0),
+        document(production_file="src/other.py", seconds=10.0),
+        document(test_type="integration", seconds=20.0),
+        document(seconds=45.0),
+        document(production_file="src/other.py", seconds=11.0),
+        document(test_type="integration", seconds=23.0),
     )
-    (tmp_path / NAME.format(1)).write_text(json.dumps(latest), encoding="utf-8")
+    assert rows(summary("--metrics-dir", tmp_path).stdout)["total_time_seconds"] == ["23.0", "+3"]
+    (tmp_path / NAME.format(5, 5)).unlink()
+    (tmp_path / NAME.format(4, 4)).unlink()
+    assert rows(summary("--metrics-dir", tmp_path).stdout)["total_time_seconds"] == ["45.0", "+5"]
+
+
+def test_a_run_with_no_earlier_run_of_its_file_has_no_change(tmp_path: Path) -> None:
+    write(tmp_path, document(), document(production_file="src/new.py", pylint_score=7.5))
+    shown = rows(summary("--metrics-dir", tmp_path).stdout)
+    assert shown["production_file"] == ['"src/new.py"']
+    assert shown["pylint_score"] == ["7.5"]
+
+
+def test_the_verdict_comes_before_the_figures(tmp_path: Path) -> None:
+    write(tmp_path, document(pylint_score=9.0))
+    names = list(rows(summary("--metrics-dir", tmp_path).stdout))
+    assert names.index("improvement_areas") < names.index("pylint_score")
+    assert names.index("all_targets_met") < names.index("total_time_seconds")
+    assert names[:6] == [
+        "file",
+        "timestamp",
+        "framework_version",
+        "production_file",
+        "test_type",
+        "generated_file",
+    ]
+
+
+def test_a_document_without_phases_is_read(tmp_path: Path) -> None:
+    write(tmp_path, document(phases=False, seconds=45.2), document(phases=False, seconds=44.7))
     result = summary("--metrics-dir", tmp_path)
-    assert (
-        "improvement areas: pylint_score: target not met; test_pass_rate: target not met"
-        in result.stdout.splitlines()
-    )
-    assert row(result.stdout, "improvement_areas")[1:] == ["2", "0", "2"]
+    assert (result.returncode, result.stderr) == (0, "")
+    assert rows(result.stdout)["total_time_seconds"] == ["44.7", "-0.5"]
 
 
-def test_a_reader_that_stops_early_gets_no_traceback(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [9.0, 9.5])
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # every write to the pipe now fails, as after `| head -1`
-    try:
-        result = subprocess.run(
-            [sys.executable, str(SCRIPT), "--metrics-dir", str(tmp_path)],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
+def test_the_summary_reads_no_further_than_the_previous_run(tmp_path: Path) -> None:
+    write(tmp_path, document(), document(), document())
+    (tmp_path / NAME.format(0, 0)).write_text("{broken", encoding="utf-8")
+    result = summary("--metrics-dir", tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
 
 
-def test_last_limits_the_trend_and_the_files_read(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [5.0, 6.0, 7.0, 8.0])
-    (tmp_path / NAME.format(0)).write_text("{broken", encoding="utf-8")
-    result = summary("--metrics-dir", tmp_path, "--last", "2")
-    assert result.returncode == 0
-    assert row(result.stdout, "pylint_score")[3:] == ["7.00", "8.00"]
-    assert result.stderr == ""  # the broken oldest file was never read
-
-
-def test_a_single_run_has_no_change(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [7.5])
+def test_hidden_and_other_files_are_not_runs(tmp_path: Path) -> None:
+    write(tmp_path, document(seconds=40.0), document(seconds=42.0))
+    (tmp_path / f".{NAME.format(9, 9)}.tmp").write_text("{partial", encoding="utf-8")
+    (tmp_path / "notes.json").write_text("[]", encoding="utf-8")
+    (tmp_path / NAME.format(9, 9).replace(".json", ".txt")).write_text("x", encoding="utf-8")
     result = summary("--metrics-dir", tmp_path)
-    assert row(result.stdout, "pylint_score") == ["pylint_score", "7.50", "7.50"]
+    assert (result.returncode, result.stderr) == (0, "")
+    assert rows(result.stdout)["total_time_seconds"] == ["42.0", "+2"]
 
 
-def test_broken_files_are_skipped_with_one_line_each(fmc: ModuleType, tmp_path: Path) -> None:
-    write_history(fmc, tmp_path, [8.0, 9.0])
-    (tmp_path / NAME.format(5)).write_text("not json", encoding="utf-8")
-    (tmp_path / NAME.format(6)).write_text("[]", encoding="utf-8")
-    result = summary("--metrics-dir", tmp_path)
-    assert result.returncode == 0
-    assert row(result.stdout, "pylint_score")[1] == "9.00"
-    skipped = result.stderr.splitlines()
-    assert len(skipped) == 2
-    assert NAME.format(5) in result.stderr and NAME.format(6) in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("kind", ["missing", "file", "empty"])
-def test_no_readable_file_exits_1_saying_where_it_looked(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["missing", "file", "empty", "hidden only"])
+def test_no_metrics_file_exits_1_saying_where_it_looked(tmp_path: Path, kind: str) -> None:
     folder = tmp_path / "metrics"
     if kind == "file":
         folder.write_text("", encoding="utf-8")
-    elif kind == "empty":
+    elif kind != "missing":
         folder.mkdir()
+    if kind == "hidden only":
+        (folder / f".{NAME.format(0, 0)}.tmp").write_text("{}", encoding="utf-8")
     result = summary("--metrics-dir", folder)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -172,9 +182,9 @@ def test_no_readable_file_exits_1_saying_where_it_looked(tmp_path: Path, kind: s
     assert str(folder) in result.stderr and "save" in result.stderr
 
 
-@pytest.mark.parametrize("arguments", [["--last", "0"], ["--last", "x"], ["--bogus"]])
-def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str]) -> None:
-    result = summary("--metrics-dir", tmp_path, *arguments)
+@pytest.mark.parametrize("arguments", [["--metrics-dir"], ["--bogus"], ["extra"]])
+def test_usage_errors_exit_2(arguments: list[str]) -> None:
+    result = summary(*arguments)
     assert result.returncode == 2
     assert "usage" in result.stderr and "Traceback" not in result.stderr
 
@@ -186,3 +196,8 @@ def test_default_folder_is_the_repository_metrics_folder(repo_copy: Path, tmp_pa
     )
     assert result.returncode == 1
     assert re.search(re.escape(str(repo_copy / "metrics")), result.stderr)
+    write(repo_copy / "metrics", document(seconds=40.0), document(seconds=42.0))
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert rows(result.stdout)["total_time_seconds"] == ["42.0", "+2"]

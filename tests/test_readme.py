@@ -1,4 +1,4 @@
-"""The README's promises to a new user: its generator snippet runs as written."""
+"""The README's promises to a new user: its snippet, its commands, its example and its figures."""
 
 from __future__ import annotations
 
@@ -8,20 +8,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, metrics_files, validate
+from conftest import ROOT, SCRIPT, metrics_files, summary, validate
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLES = ROOT / "metrics" / "examples"
 
 
-def test_the_generator_snippet_runs_from_the_repository_root(repo_copy: Path) -> None:
-    snippet = re.search(r"<!-- generator-snippet.*?```python\n(.*?)```", README, re.S)
-    assert snippet is not None
+def block(marker: str, language: str) -> str:
+    """The fenced block of the given language that follows the marker comment."""
+    found = re.search(rf"<!-- {marker}.*?```{language}\n(.*?)```", README, re.S)
+    assert found is not None, marker
+    return found.group(1)
+
+
+def test_the_generator_snippet_runs_from_any_working_directory(
+    repo_copy: Path, tmp_path: Path
+) -> None:
+    generator = repo_copy / "scripts" / "generate-test-from-framework.py"
+    generator.write_text(block("generator-snippet", "python"), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     result = subprocess.run(
-        [sys.executable, "-c", snippet.group(1)],
-        capture_output=True,
-        text=True,
-        cwd=repo_copy,
-        check=True,
+        [sys.executable, str(generator)], capture_output=True, text=True, cwd=elsewhere, check=True
     )
     saved = metrics_files(repo_copy / "metrics")
     assert [str(path) for path in saved] == [result.stdout.strip()]
@@ -29,20 +37,49 @@ def test_the_generator_snippet_runs_from_the_repository_root(repo_copy: Path) ->
     validate(document)
     assert len(document["execution_metrics"]["phases"]) == 8
     assert document["framework_success"]["all_targets_met"] is True
+    assert not list(elsewhere.iterdir())
 
 
 def test_the_readme_shows_three_commands_for_a_fresh_machine() -> None:
-    block = re.search(r"## On a fresh machine\n\n```sh\n(.*?)```", README, re.S)
-    assert block is not None
-    commands = block.group(1).strip().splitlines()
+    found = re.search(r"## On a fresh machine\n\n```sh\n(.*?)```", README, re.S)
+    assert found is not None
+    commands = found.group(1).strip().splitlines()
     assert len(commands) == 3
     assert "pip install" in commands[0] and '".[dev]"' in commands[0]
     assert "pytest" in commands[1]
-    assert "scripts/framework-metrics-collector.py" in commands[2]
+    assert "scripts/framework-metrics-collector.py --metrics-dir metrics/examples" in commands[2]
+
+
+def test_the_example_history_is_real_collector_output(tmp_path: Path) -> None:
+    committed = metrics_files(EXAMPLES)
+    assert len(committed) == 14
+    for path in committed:
+        assert re.fullmatch(r"framework-metrics-\d{8}T\d{12}Z-[0-9a-f]{16}\.json", path.name)
+        document = json.loads(path.read_text(encoding="utf-8"))
+        validate(document)
+        compact = document["timestamp"].replace("-", "").replace(":", "").replace(".", "")
+        assert path.name.startswith(f"framework-metrics-{compact}-")
+    recorder = ROOT / "tests" / "record_examples.py"
+    subprocess.run([sys.executable, str(recorder), "--out", str(tmp_path)], check=True)
+    recorded = metrics_files(tmp_path)
+    assert [path.name[:40] for path in recorded] == [path.name[:40] for path in committed]
+    for again, before in zip(recorded, committed):
+        new, old = (json.loads(p.read_text(encoding="utf-8")) for p in (again, before))
+        validate(new)
+        assert new["quality_metrics"] == old["quality_metrics"]
+        assert new["framework_success"] == old["framework_success"]
+
+
+def test_the_readme_shows_the_summary_of_the_example_history() -> None:
+    result = summary("--metrics-dir", "metrics/examples", cwd=ROOT)
+    assert (result.returncode, result.stderr) == (0, "")
+    printed = [line.rstrip() for line in result.stdout.splitlines()]
+    assert printed == block("example-summary", "text").splitlines()
 
 
 def test_the_readme_states_the_scripts_length_truly() -> None:
-    stated = re.search(r"It is (\d+) lines today", README)
-    assert stated is not None
-    lines = (ROOT / "scripts" / "framework-metrics-collector.py").read_text(encoding="utf-8")
-    assert int(stated.group(1)) == len(lines.splitlines())
+    lines = len(SCRIPT.read_text(encoding="utf-8").splitlines())
+    assert lines <= 149
+    stated = re.findall(r"(\d+) lines", README.split("## On a fresh machine")[0])
+    assert stated == [str(lines)]
+    assert f"The script is {lines} lines (`wc -l`)" in README
