@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import json
 import os
 import platform
@@ -27,20 +26,11 @@ from types import ModuleType
 from typing import Any, Callable
 
 import psutil
+from loader import SCRIPTS, load_script
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "framework-metrics-collector.py"
+SCRIPT = SCRIPTS / "framework-metrics-collector.py"
 SPIKE_MB = 300
 MB = 2**20
-
-
-def load() -> ModuleType:
-    """The collector, loaded by path as the generator loads it."""
-    spec = importlib.util.spec_from_file_location("framework_metrics_collector", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def spike() -> int:
@@ -187,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and files")
     quick = parser.parse_args().quick
-    fmc = load()
+    fmc = load_script(SCRIPT, "framework_metrics_collector")
     reps = 3 if quick else 7
     sizes = [10, 1_000] if quick else [10, 1_000, 10_000, 100_000]
     rows: list[tuple[str, float, str]] = []

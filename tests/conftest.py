@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,28 +14,19 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
+from loader import SCRIPTS, load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "framework-metrics-collector.py"
+SCRIPT = SCRIPTS / "framework-metrics-collector.py"
 SCHEMA = json.loads((ROOT / "metrics" / "metrics.schema.json").read_text(encoding="utf-8"))
 # tests write only into temporary folders: hypothesis's own caches included
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 
 
-def load_script(path: Path = SCRIPT, name: str = "framework_metrics_collector") -> ModuleType:
-    """Load the script by path, as generate-test-from-framework.py does."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def fmc() -> ModuleType:
-    """The collector module."""
-    return load_script()
+    """The collector module, loaded by path as generate-test-from-framework.py loads it."""
+    return load_script(SCRIPT, "framework_metrics_collector")
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ over six weeks, as a real history would be, and that timestamp replaces the docu
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
+
+from loader import SCRIPTS, load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 10, 19, 9, 0, tzinfo=timezone.utc)
@@ -67,18 +67,6 @@ RUNS = [
 ]
 
 
-def load() -> ModuleType:
-    """The collector, loaded by path as the generator loads it."""
-    spec = importlib.util.spec_from_file_location(
-        "framework_metrics_collector", ROOT / "scripts" / "framework-metrics-collector.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def simulated_phase(number: int, run: int) -> None:
     """Some real work: a short sleep, and in phases 3 and 5 a buffer made and freed."""
     time.sleep(0.004 * number + 0.002 * run)
@@ -124,7 +112,7 @@ def main() -> None:
     out = parser.parse_args().out
     for old in out.glob("framework-metrics-*.json"):
         old.unlink()
-    for path in record(load(), out):
+    for path in record(load_script(SCRIPTS / "framework-metrics-collector.py", "fmc"), out):
         print(path.relative_to(out.parent) if out.parent in path.parents else path)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import psutil
 import pytest
-from conftest import SCRIPT, load_script, metrics_files, validate
+from conftest import SCRIPT, metrics_files, validate
+from loader import load_script
 
 LINUX = sys.platform.startswith("linux")
 SPIKE_MB = 200

@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SCRIPT, load_script, metrics_files, summary, validate
+from conftest import SCRIPT, metrics_files, summary, validate
+from loader import load_script
 
 ALLOCATIONS_MB = {2: 64, 5: 160}
 
