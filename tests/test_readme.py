@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,29 @@ def test_the_readme_states_the_scripts_length_truly() -> None:
     stated = re.findall(r"(\d+) lines", README.split("## On a fresh machine")[0])
     assert stated == [str(lines)]
     assert f"The script is {lines} lines (`wc -l`)" in README
+
+
+def test_the_readme_shows_what_each_query_prints(tmp_path: Path) -> None:
+    shown = re.findall(r"<!-- query: (\w+) -->\n```sh\n(.*?)```\n```text\n(.*?)```", README, re.S)
+    assert sorted(name for name, _, _ in shown) == [
+        "by_file",
+        "by_phase",
+        "by_week",
+        "missed_targets",
+        "trend",
+    ]
+    for name, command, output in shown:
+        words = shlex.split(command.replace("\\\n", " "))
+        assert words[:3] == [".venv/bin/python", "scripts/query-metrics.py", name]
+        chart = tmp_path / f"{name}.png"  # tests write only into temporary folders
+        arguments = [str(chart) if word.endswith(".png") else word for word in words[2:]]
+        result = subprocess.run(
+            [sys.executable, "scripts/query-metrics.py", *arguments],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, ""), name
+        expected = output.replace("metrics/examples/trend-initialization.png", str(chart))
+        assert result.stdout.rstrip("\n") == expected.rstrip("\n"), name

@@ -1,0 +1,10 @@
+-- The runs that missed a target, newest first, with their improvement areas.
+SELECT
+    run_time,
+    production_file,
+    test_type,
+    critical_failures,
+    array_to_string(improvement_areas, '; ') AS improvement_areas
+FROM runs
+WHERE all_targets_met IS NOT true
+ORDER BY run_time DESC, production_file;
