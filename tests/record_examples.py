@@ -113,7 +113,7 @@ def main() -> None:
     for old in out.glob("framework-metrics-*.json"):
         old.unlink()
     for path in record(load_script(SCRIPTS / "framework-metrics-collector.py", "fmc"), out):
-        print(path.relative_to(out.parent) if out.parent in path.parents else path)
+        print(path)
 
 
 if __name__ == "__main__":
