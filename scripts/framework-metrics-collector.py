@@ -29,10 +29,12 @@ Folder = str | Path | None
 Moment = datetime | str
 
 
-def _peak_mb() -> float:  # the kernel's high-water mark of resident memory since the last reading
+def _peak_mb() -> float:  # the high-water mark of resident memory since the last reading, in MB
     peak_mb = getrusage(RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
-    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "wb", buffering=0) as refs:
-        refs.write(b"5")  # restarts the mark from the current resident size (Linux 4.0 and later)
+    with contextlib.suppress(OSError, IndexError), open("/proc/self/status", "rb") as status:
+        peak_mb = int(status.read().split(b"VmHWM:")[1].split()[0]) / 1024  # this process's own
+        with open("/proc/self/clear_refs", "wb", buffering=0) as refs:
+            refs.write(b"5")  # restarts the mark from the current resident size (Linux 4.0+)
     return peak_mb
 
 
@@ -70,11 +72,8 @@ def save_metrics_to_json(metrics_data: Json, timestamp: Moment, metrics_dir: Fol
     folder = Path(metrics_dir or DEFAULT_METRICS_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{PREFIX}{utc:%Y%m%dT%H%M%S%f}Z-{os.urandom(8).hex()}.json"
-    temporary = folder / f".{path.name}.tmp"
-    with contextlib.ExitStack() as cleanup:
-        cleanup.callback(temporary.unlink, missing_ok=True)  # whatever happens next
-        temporary.write_text(text, encoding="utf-8")
-        os.link(temporary, path)  # the whole document at once; a link never replaces a file
+    with open(path, "x", encoding="utf-8") as file:  # "x" never replaces a file
+        file.write(text)
     return path
 
 
@@ -88,8 +87,6 @@ class FrameworkMetricsCollector:
     generated_file: str = ""
 
     def __post_init__(self) -> None:
-        if self.test_type not in MIN_COVERAGE:
-            raise ValueError(f"test_type must be 'unit' or 'integration', not {self.test_type!r}")
         self.memory_info = psutil.Process().memory_info
         self.quality = dict.fromkeys(GATES)
         self.start_execution()
@@ -134,16 +131,19 @@ if __name__ == "__main__":
     metrics = parser.parse_args().metrics_dir
     runs: list[Json] = []
     for name in sorted(glob.glob(f"{PREFIX}*.json", root_dir=metrics), reverse=True):
-        run = {"file": str(metrics / name)} | json.loads((metrics / name).read_bytes())
-        for part in reversed(DOCUMENT[2:]):  # the verdict first
-            run |= run.pop(part)
-        run.pop("phases", None)
-        if not runs or all(run.get(key) == runs[0].get(key) for key in RUN):
-            runs.append(run)
+        try:
+            run = {"file": str(metrics / name)} | json.loads((metrics / name).read_bytes())
+            for part in reversed(DOCUMENT[2:]):  # the verdict first; a section is an object
+                run |= {**run.pop(part)}
+            run.pop("phases", None)
+            if not runs or all(run.get(key) == runs[0].get(key) for key in RUN):
+                runs.append(run)
+        except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
+            print(f"{metrics / name}: not a metrics document, skipped ({error!r})", file=sys.stderr)
         if len(runs) == 2:
             break
     if not runs:
-        sys.exit(f"no metrics file in {metrics}: a collector's save writes one")
+        sys.exit(f"no readable metrics file in {metrics}: a collector's save writes one")
     for key, value in runs[0].items():
         numbers = {type(value), type(runs[-1].get(key))} <= {int, float} and len(runs) > 1
         print(f"{key:30}{json.dumps(value):>20}", f"{value - runs[-1][key]:+9g}" if numbers else "")

@@ -18,6 +18,14 @@ from loader import SCRIPTS, load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = SCRIPTS / "framework-metrics-collector.py"
+# a child's preamble: the collector loaded by path, as `fmc`, the way the generator loads it
+LOADER = f"""
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("fmc", {str(SCRIPT)!r})
+fmc = importlib.util.module_from_spec(spec)
+sys.modules["fmc"] = fmc
+spec.loader.exec_module(fmc)
+"""
 SCHEMA = json.loads((ROOT / "metrics" / "metrics.schema.json").read_text(encoding="utf-8"))
 # tests write only into temporary folders: hypothesis's own caches included
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,6 +24,7 @@ def document(
     pylint_score: float = 10.0,
     seconds: float = 40.0,
     phases: bool = True,
+    generated_file: str | None = None,
 ) -> dict[str, Any]:
     """A metrics document in the task's schema, with the collector's phases list if asked."""
     execution: dict[str, Any] = {
@@ -55,7 +59,7 @@ def document(
         },
         "production_file": production_file,
         "test_type": test_type,
-        "generated_file": "tests/unit/test_" + Path(production_file).stem + ".py",
+        "generated_file": generated_file or "tests/unit/test_" + Path(production_file).stem + ".py",
     }
 
 
@@ -118,6 +122,18 @@ def test_the_change_is_against_the_same_file_and_test_type(tmp_path: Path) -> No
     (tmp_path / NAME.format(5, 5)).unlink()
     (tmp_path / NAME.format(4, 4)).unlink()
     assert rows(summary("--metrics-dir", tmp_path).stdout)["total_time_seconds"] == ["45.0", "+5"]
+
+
+def test_the_change_is_against_the_same_generated_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        document(seconds=40.0, generated_file="tests/unit/test_a.py"),
+        document(seconds=10.0, generated_file="tests/unit/test_b.py"),
+        document(seconds=45.0, generated_file="tests/unit/test_a.py"),
+    )
+    shown = rows(summary("--metrics-dir", tmp_path).stdout)
+    assert shown["generated_file"] == ['"tests/unit/test_a.py"']
+    assert shown["total_time_seconds"] == ["45.0", "+5"]
 
 
 def test_a_run_with_no_earlier_run_of_its_file_has_no_change(tmp_path: Path) -> None:
@@ -201,3 +217,87 @@ def test_default_folder_is_the_repository_metrics_folder(repo_copy: Path, tmp_pa
         [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, check=False
     )
     assert rows(result.stdout)["total_time_seconds"] == ["42.0", "+2"]
+
+
+# --- files that are not metrics documents ----------------------------------------------------
+
+SECTIONLESS = {k: v for k, v in document().items() if k != "quality_metrics"}
+BROKEN: dict[str, bytes] = {
+    "empty": b"",
+    "truncated": json.dumps(document()).encode()[:120],
+    "not json": b"not json at all",
+    "not utf-8": b'{"production_file": "\xff\xfe"}',
+    "trailing garbage": json.dumps(document()).encode() + b" and more",
+    "an array": b"[1, 2]",
+    "null": b"null",
+    "a number": b"42",
+    "nested too deep": b"[" * 100_000 + b"]" * 100_000,
+    "a missing section": json.dumps(SECTIONLESS).encode(),
+    "a section that is a list of pairs": json.dumps(
+        document() | {"quality_metrics": [["pylint_score", 10.0]]}
+    ).encode(),
+    "a section that is a number": json.dumps(document() | {"framework_success": 3}).encode(),
+    "a section that is null": json.dumps(document() | {"execution_metrics": None}).encode(),
+}
+BETWEEN = "framework-metrics-20250101T000000500000Z-broken-between.json"
+NEWEST = "framework-metrics-20990101T000000000000Z-broken-newest.json"
+
+
+def skipped(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The files the summary named on stderr as skipped, in the order it named them."""
+    lines = result.stderr.splitlines()
+    assert all(": not a metrics document, skipped (" in line for line in lines), lines
+    return [line.split(": not a metrics document")[0] for line in lines]
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_a_broken_file_is_named_and_skipped(tmp_path: Path, kind: str) -> None:
+    write(tmp_path, document(seconds=40.0), document(seconds=42.0))
+    for name in (BETWEEN, NEWEST):
+        (tmp_path / name).write_bytes(BROKEN[kind])
+    result = summary("--metrics-dir", tmp_path)
+    assert result.returncode == 0
+    assert skipped(result) == [str(tmp_path / NEWEST), str(tmp_path / BETWEEN)]
+    shown = rows(result.stdout)
+    assert shown["file"] == [json.dumps(str(tmp_path / NAME.format(1, 1)))]
+    assert shown["total_time_seconds"] == ["42.0", "+2"]
+
+
+def test_a_folder_or_an_unreadable_file_under_a_metrics_name_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, document(seconds=40.0), document(seconds=42.0))
+    (tmp_path / NEWEST).mkdir()
+    unreadable = tmp_path / BETWEEN
+    unreadable.write_text(json.dumps(document()), encoding="utf-8")
+    unreadable.chmod(0)
+    result = summary("--metrics-dir", tmp_path)
+    unreadable.chmod(0o644)
+    assert result.returncode == 0
+    expected = [NEWEST] if os.geteuid() == 0 else [NEWEST, BETWEEN]  # root reads any file
+    assert skipped(result) == [str(tmp_path / name) for name in expected]
+    assert "IsADirectoryError" in result.stderr
+    assert rows(result.stdout)["total_time_seconds"][0] == "42.0"
+
+
+def test_a_document_the_public_api_saved_without_sections_is_skipped(
+    fmc: ModuleType, tmp_path: Path
+) -> None:
+    write(tmp_path, document(seconds=40.0), document(seconds=42.0))
+    foreign = fmc.save_metrics_to_json({"note": "x"}, datetime.now(timezone.utc), tmp_path)
+    result = summary("--metrics-dir", tmp_path)
+    assert result.returncode == 0
+    assert skipped(result) == [str(foreign)]
+    assert "KeyError" in result.stderr
+    assert rows(result.stdout)["total_time_seconds"] == ["42.0", "+2"]
+
+
+def test_nothing_readable_exits_1_after_naming_each_file(tmp_path: Path) -> None:
+    (tmp_path / BETWEEN).write_bytes(b"")
+    (tmp_path / NEWEST).write_bytes(b"[]")
+    result = summary("--metrics-dir", tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    *named, last = result.stderr.splitlines()
+    assert [line.split(": not a metrics document")[0] for line in named] == [
+        str(tmp_path / NEWEST),
+        str(tmp_path / BETWEEN),
+    ]
+    assert last == f"no readable metrics file in {tmp_path}: a collector's save writes one"

@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SCRIPT, metrics_files, summary, validate
+import pytest
+
+from conftest import LOADER, SCRIPT, metrics_files, summary, validate
 from loader import load_script
 
 ALLOCATIONS_MB = {2: 64, 5: 160}
@@ -59,3 +61,93 @@ def test_a_full_run_is_recorded_and_summarized(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert second.name in result.stdout
     assert "total_time_seconds" in result.stdout and "all_targets_met" in result.stdout
+
+
+LAUNCHER_HELD_MB, GENERATOR_SPIKE_MB = 800, 100
+# a generator that records three phases, with a spike of its own inside one C call in phase 2;
+# before each record it reads its own high-water mark from the kernel, independently
+GENERATOR = LOADER + """
+import json, resource, psutil
+
+def own_peak_mb():
+    status = open("/proc/self/status", encoding="utf-8").read()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+collector = fmc.FrameworkMetricsCollector(sys.argv[1], production_file="src/a.py")
+collector.start_execution()
+readings = []
+for phase in (1, 2, 3):
+    readings.append({"rss": psutil.Process().memory_info().rss / 2**20})
+    if phase == 2:
+        len(b"\\x01" * (int(sys.argv[2]) << 20))
+    readings[-1]["own"] = own_peak_mb()
+    collector.record_phase_completion(phase)
+path = collector.save_execution_metrics()
+ru_maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"path": str(path), "readings": readings, "ru_maxrss_mb": ru_maxrss_mb}))
+"""
+# a launcher, as a CI runner or tox is: it held far more memory than the generator will
+LAUNCHER = """
+import subprocess, sys
+held = b"\\x01" * (int(sys.argv[1]) << 20)
+del held
+child = subprocess.run([sys.executable, "-c", *sys.argv[2:]], check=True, stdout=subprocess.PIPE)
+print(child.stdout.decode(), end="")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the carried mark is Linux's")
+def test_a_launched_generator_records_its_own_peak_not_its_launchers(tmp_path: Path) -> None:
+    launched = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            LAUNCHER,
+            str(LAUNCHER_HELD_MB),
+            GENERATOR,
+            str(tmp_path),
+            str(GENERATOR_SPIKE_MB),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    report = json.loads(launched.stdout)
+    # the premise: the kernel's ru_maxrss of the generator holds the launcher's mark
+    assert report["ru_maxrss_mb"] >= LAUNCHER_HELD_MB
+    document = json.loads(Path(report["path"]).read_text(encoding="utf-8"))
+    phases = document["execution_metrics"]["phases"]
+    for phase, reading in zip(phases, report["readings"]):
+        assert reading["own"] - 0.5 <= phase["memory_peak_mb"] <= reading["own"] + 1
+    quiet = [phases[0], phases[2]]
+    for phase in quiet:
+        assert phase["memory_peak_mb"] == pytest.approx(phase["memory_used_mb"], abs=1)
+    spiked = phases[1]["memory_peak_mb"] - report["readings"][1]["rss"]
+    assert spiked == pytest.approx(GENERATOR_SPIKE_MB, rel=0.01)
+    assert document["execution_metrics"]["memory_peak_mb"] == phases[1]["memory_peak_mb"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the restart is Linux's")
+def test_after_a_run_the_launcher_sees_the_last_phases_peak(tmp_path: Path) -> None:
+    # what the README warns of: /usr/bin/time or a parent's RUSAGE_CHILDREN read the restarted
+    # mark, the peak since the last phase, not the run's (the document holds that)
+    launcher = (
+        "import resource, subprocess, sys\n"
+        "child = subprocess.run([sys.executable, '-c', *sys.argv[1:]], check=True, "
+        "stdout=subprocess.PIPE)\n"
+        "print(child.stdout.decode().strip())\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    launched = subprocess.run(
+        [sys.executable, "-c", launcher, GENERATOR, str(tmp_path), "300"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    report, children_mb = launched.stdout.splitlines()
+    document = json.loads(Path(json.loads(report)["path"]).read_text(encoding="utf-8"))
+    execution = document["execution_metrics"]
+    assert execution["memory_peak_mb"] >= 300
+    assert float(children_mb) == pytest.approx(execution["phases"][2]["memory_peak_mb"], abs=2)
