@@ -139,38 +139,46 @@ def save_ratio(fmc: ModuleType, repetitions: int, count: int) -> float:
     return statistics.median(ratios)
 
 
-def command_seconds(command: list[str], repetitions: int) -> float:
-    """Median wall time of a command, in a child process."""
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def wall_seconds(command: list[str]) -> float:
+    """Wall time of a command run once, in a child process."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 def summary_ratios(fmc: ModuleType, sizes: list[int], repetitions: int) -> dict[str, float]:
-    """The summary's time with each history size over 10 files, and 10 files over bare Python."""
-    times: dict[int, float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        collector = fmc.FrameworkMetricsCollector(folder, production_file="src/pkg/module.py")
+    """The summary's time with each history size over 10 files, and 10 files over bare Python.
+
+    Each history is a folder of its own, made before any timing; the repetitions interleave the
+    sizes and the bare interpreter, so that a machine that slows down slows every side alike.
+    """
+    bare = [sys.executable, "-c", "import json, argparse, pathlib"]
+    times: dict[int | None, list[float]] = {size: [] for size in [None, *sizes]}
+    with tempfile.TemporaryDirectory() as scratch:
+        collector = fmc.FrameworkMetricsCollector(scratch, production_file="src/pkg/module.py")
         for phase in range(1, 9):
             collector.record_phase_completion(phase)
         collector.record_quality_results(10.0, 0, 92.5, black_formatted=True, test_pass_rate=100)
         template = collector.save_execution_metrics()
-        made = 1
-        for size in sorted(sizes):
-            for number in range(made, size):
+        commands: dict[int | None, list[str]] = {None: bare}
+        for size in sizes:
+            folder = Path(scratch) / str(size)
+            folder.mkdir()
+            for number in range(size):
                 moment = datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp() + number
                 stamp = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y%m%dT%H%M%S")
-                shutil.copyfile(template, Path(folder) / f"framework-metrics-{stamp}000000Z-b.json")
-            made = max(made, size)
-            command = [sys.executable, str(SCRIPT), "--metrics-dir", folder]
-            times[size] = command_seconds(command, repetitions)
-    bare = command_seconds([sys.executable, "-c", "import json, argparse, pathlib"], repetitions)
-    ratios = {f"summary, {size:,} files / 10 files": times[size] / times[10] for size in sizes[1:]}
+                shutil.copyfile(template, folder / f"framework-metrics-{stamp}000000Z-b.json")
+            commands[size] = [sys.executable, str(SCRIPT), "--metrics-dir", str(folder)]
+        for _ in range(repetitions):
+            for size, command in commands.items():
+                times[size].append(wall_seconds(command))
+    median = {size: statistics.median(values) for size, values in times.items()}
+    ratios = {
+        f"summary, {size:,} files / 10 files": median[size] / median[10] for size in sizes[1:]
+    }
     return {
-        "summary, 10 files / bare python -c 'import json, argparse, pathlib'": times[10] / bare,
+        "summary, 10 files / bare python -c 'import json, argparse, pathlib'": median[10]
+        / median[None],
         **ratios,
     }
 
