@@ -175,7 +175,7 @@ def _section(document: dict[str, Any], name: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _contents(path: str) -> bytes:
+def file_bytes(path: str) -> bytes:
     """A regular file's bytes; anything else (a directory, a FIFO, a device) is an OSError."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -208,7 +208,7 @@ def _objects(values: list[Any]) -> numpy.ndarray[Any, Any]:
     return numpy.fromiter(values, dtype=object, count=len(values))
 
 
-class _Runs:
+class Runs:
     """The runs read from a folder: each value as JSON gave it, checked in bulk by tables()."""
 
     def __init__(self) -> None:
@@ -292,13 +292,13 @@ class _Runs:
         }
 
 
-def read_runs(metrics_dir: Path | str) -> _Runs:
+def read_runs(metrics_dir: Path | str) -> Runs:
     """Every run in the folder's metrics documents, read literally: the folder's name is no pattern.
 
     A file that cannot be read is skipped with one stderr line naming it; a file that is not a
     document (not UTF-8 JSON, not an object, no run time or production file) is no run.
     """
-    runs = _Runs()
+    runs = Runs()
     folder = str(metrics_dir)
     try:
         names = os.listdir(folder)
@@ -309,7 +309,7 @@ def read_runs(metrics_dir: Path | str) -> _Runs:
             continue
         path = os.path.join(folder, name)
         try:
-            data = _contents(path)
+            data = file_bytes(path)
         except OSError as error:
             print(f"skipped {_shown(path)}: {error.strerror or error}", file=sys.stderr)
             continue
@@ -539,7 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if chart_path is not None:
         figure = chart(relation.columns, rows, f"{filters['production_file']}: {len(rows)} runs")
         try:
-            figure.savefig(chart_path, format=chart_path.suffix[1:].lower(), dpi=100)
+            figure.savefig(chart_path, dpi=100)  # its extension names a format: checked above
         except (OSError, RuntimeError, ValueError) as error:
             print(f"--chart {chart_path}: {error}", file=sys.stderr)
             return 1
