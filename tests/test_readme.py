@@ -88,13 +88,15 @@ def test_the_readme_states_the_scripts_length_truly() -> None:
 
 def test_the_readme_shows_what_each_query_prints(tmp_path: Path) -> None:
     shown = re.findall(r"<!-- query: (\w+) -->\n```sh\n(.*?)```\n```text\n(.*?)```", README, re.S)
-    assert sorted(name for name, _, _ in shown) == [
+    assert {name for name, _, _ in shown} == {
         "by_file",
         "by_phase",
         "by_week",
         "missed_targets",
         "trend",
-    ]
+    }
+    assert any("--since" in command for _, command, _ in shown)
+    assert any("--production-file" in command for name, command, _ in shown if name != "trend")
     for name, command, output in shown:
         words = shlex.split(command.replace("\\\n", " "))
         assert words[:3] == [".venv/bin/python", "scripts/query-metrics.py", name]

@@ -1,70 +1,63 @@
--- The view every other query reads: one row per readable metrics document in the folder
--- getvariable('metrics_dir') names, its sections' figures as columns.
--- Why not read_json: its ignore_errors skips a broken document only in newline-delimited
--- files, and the collector indents its documents, so one junk file would stop every query.
--- Instead read_blob reads each file whole; try(decode(...)) turns a file that is not UTF-8
--- into NULL and try(json_transform(...)) a file that is not JSON; json_transform itself gives
--- NULL for a key that is missing (a document without the phases list) or a value of the
--- wrong type instead of failing; and a row without a timestamp or a production file (an
--- empty object, an array, null) is not a run. The phases list is transformed apart, so that a
--- query that does not use it does not pay for it (a third of by_week's time here).
-CREATE OR REPLACE TEMP VIEW runs AS
-WITH files AS (
-    SELECT filename, try(decode(content)) AS text
-    FROM read_blob(getvariable('metrics_dir') || '/framework-metrics-*.json')
-),
-documents AS (
-    SELECT
-        filename,
-        try(json_transform(text, '{
-            "timestamp": "VARCHAR",
-            "production_file": "VARCHAR",
-            "test_type": "VARCHAR",
-            "generated_file": "VARCHAR",
-            "execution_metrics": {
-                "total_time_seconds": "DOUBLE",
-                "phases_completed": "BIGINT",
-                "memory_peak_mb": "DOUBLE"
-            },
-            "quality_metrics": {
-                "pylint_score": "DOUBLE",
-                "mypy_errors": "BIGINT",
-                "black_formatted": "BOOLEAN",
-                "test_pass_rate": "DOUBLE",
-                "coverage_percentage": "DOUBLE"
-            },
-            "framework_success": {
-                "all_targets_met": "BOOLEAN",
-                "critical_failures": "BIGINT",
-                "improvement_areas": ["VARCHAR"]
-            }
-        }')) AS document,
-        try(json_transform(text, '{"execution_metrics": {"phases": [{
-            "phase_number": "BIGINT",
-            "duration_seconds": "DOUBLE",
-            "memory_used_mb": "DOUBLE",
-            "memory_peak_mb": "DOUBLE"
-        }]}}')).execution_metrics.phases AS phases
-    FROM files
-)
+-- The views every other query reads. scripts/query-metrics.py reads each file of the folder
+-- once and checks every value's JSON type as it reads (the README's "Analyzing many runs" says
+-- why in Python), then hands the runs over as three tables of numpy columns: read_documents,
+-- one row per run, in which -9223372036854775808 stands for an unknown integer, -1 for an
+-- unknown boolean and NaN for an unknown number; read_phases and read_areas, one row per item
+-- of a run's list, in the order listed. The views give the columns their SQL types and rebuild
+-- the lists, each only for a query that reads it.
+
+-- DuckDB converts a numpy column of Python strings each time a query reads it: once, here
+CREATE OR REPLACE TEMP TABLE documents AS FROM read_documents;
+CREATE OR REPLACE TEMP TABLE document_areas AS FROM read_areas;
+
+CREATE OR REPLACE TEMP VIEW all_runs AS
 SELECT
-    filename,
-    try_cast(document.timestamp AS TIMESTAMP) AS run_time,
-    document.production_file,
-    document.test_type,
-    document.generated_file,
-    document.execution_metrics.total_time_seconds,
-    document.execution_metrics.phases_completed,
-    document.execution_metrics.memory_peak_mb,
-    phases,
-    document.quality_metrics.pylint_score,
-    document.quality_metrics.mypy_errors,
-    document.quality_metrics.black_formatted,
-    document.quality_metrics.test_pass_rate,
-    document.quality_metrics.coverage_percentage,
-    document.framework_success.all_targets_met,
-    document.framework_success.critical_failures,
-    document.framework_success.improvement_areas
-FROM documents
-WHERE try_cast(document.timestamp AS TIMESTAMP) IS NOT NULL
-    AND document.production_file IS NOT NULL;
+    CAST(filename AS VARCHAR) AS filename,
+    run_time,
+    CAST(production_file AS VARCHAR) AS production_file,
+    CAST(test_type AS VARCHAR) AS test_type,
+    CAST(generated_file AS VARCHAR) AS generated_file,
+    total_time_seconds,
+    nullif(phases_completed, -9223372036854775808) AS phases_completed,
+    memory_peak_mb,
+    CASE
+        WHEN phase_count = 0 THEN []
+        WHEN phase_count > 0 THEN (
+            SELECT list(
+                CASE WHEN listed = 1 THEN {
+                    'phase_number': nullif(phase_number, -9223372036854775808),
+                    'duration_seconds': duration_seconds,
+                    'memory_used_mb': memory_used_mb,
+                    'memory_peak_mb': memory_peak_mb
+                } END
+                ORDER BY position
+            )
+            FROM read_phases AS phase
+            WHERE phase.run = documents.run
+        )
+    END AS phases,
+    pylint_score,
+    nullif(mypy_errors, -9223372036854775808) AS mypy_errors,
+    CAST(nullif(black_formatted, -1) AS BOOLEAN) AS black_formatted,
+    test_pass_rate,
+    coverage_percentage,
+    CAST(nullif(all_targets_met, -1) AS BOOLEAN) AS all_targets_met,
+    nullif(critical_failures, -9223372036854775808) AS critical_failures,
+    CASE
+        WHEN area_count = 0 THEN []
+        WHEN area_count > 0 THEN (
+            SELECT list(CAST(area AS VARCHAR) ORDER BY position)
+            FROM document_areas AS area
+            WHERE area.run = documents.run
+        )
+    END AS improvement_areas
+FROM documents;
+
+-- The runs the command line's filters keep: one production file, a window of run times (UTC,
+-- both ends inclusive). A variable left NULL keeps every run.
+CREATE OR REPLACE TEMP VIEW runs AS
+SELECT *
+FROM all_runs
+WHERE (getvariable('production_file') IS NULL OR production_file = getvariable('production_file'))
+    AND (getvariable('since') IS NULL OR run_time >= getvariable('since'))
+    AND (getvariable('until') IS NULL OR run_time <= getvariable('until'));
