@@ -447,8 +447,10 @@ def _bounds(window: Sequence[float]) -> tuple[float, float]:
     logs = [math.log(value) for value in window]
     centre = _median(logs)
     spread = max(MAD_FACTOR * _median(sorted(abs(log - centre) for log in logs)), LOG_MARGIN)
-    lower = centre - max(spread, centre - _percentile(logs, 0.05))
-    upper = centre + max(spread, _percentile(logs, 0.95) - centre)
+    # centre + max(spread, p95 - centre), written so that a run equal to p95 stays under the
+    # limit whatever the rounding (and the same below with p5)
+    lower = min(centre - spread, _percentile(logs, 0.05))
+    upper = max(centre + spread, _percentile(logs, 0.95))
     return lower, upper
 
 
@@ -458,11 +460,9 @@ def _median(ordered: Sequence[float]) -> float:
 
 
 def _percentile(ordered: Sequence[float], fraction: float) -> float:
-    """The percentile of sorted values, interpolated linearly between order statistics."""
+    """The percentile (0 <= fraction < 1) of sorted values, interpolated between neighbours."""
     position = (len(ordered) - 1) * fraction
     below = int(position)
-    if below + 1 == len(ordered):
-        return ordered[below]
     return ordered[below] + (position - below) * (ordered[below + 1] - ordered[below])
 
 

@@ -142,18 +142,25 @@ def noisy(count: int, centre: float = 10.0, seed: int = 1, spread: float = 0.02)
     return [centre * randomness.lognormvariate(0, spread) for _ in range(count)]
 
 
-def bounds(baseline: Sequence[float]) -> tuple[float, float, float, str]:
-    """The baseline's median, the lower and upper limits as values, and which term set the upper."""
+def log_bounds(baseline: Sequence[float]) -> tuple[float, float, str]:
+    """The lower and upper limits on the log scale, and which term set the upper one."""
     logs = numpy.log(numpy.array(baseline))
     centre = float(numpy.median(logs))
-    terms = {
-        "mad": 3 * 1.4826 * float(numpy.median(numpy.abs(logs - centre))),
-        "ln 1.10": math.log(1.10),
-        "p95": float(numpy.percentile(logs, 95)) - centre,
+    mad = 3 * 1.4826 * float(numpy.median(numpy.abs(logs - centre)))
+    uppers = {
+        "mad": centre + mad,
+        "ln 1.10": centre + math.log(1.10),
+        "p95": float(numpy.percentile(logs, 95)),
     }
-    largest = max(terms, key=lambda term: terms[term])
-    lower = centre - max(terms["mad"], terms["ln 1.10"], centre - float(numpy.percentile(logs, 5)))
-    return statistics.median(baseline), math.exp(lower), math.exp(centre + terms[largest]), largest
+    largest = max(uppers, key=lambda term: uppers[term])
+    lower = min(centre - max(mad, math.log(1.10)), float(numpy.percentile(logs, 5)))
+    return lower, uppers[largest], largest
+
+
+def bounds(baseline: Sequence[float]) -> tuple[float, float, float, str]:
+    """The baseline's median, the lower and upper limits as values, and which term set the upper."""
+    lower, upper, largest = log_bounds(baseline)
+    return statistics.median(baseline), math.exp(lower), math.exp(upper), largest
 
 
 # ---------------------------------------------------------------- times and memory
@@ -903,9 +910,10 @@ def plain_replay(values: Sequence[float], floor: float) -> tuple[str | None, int
         size = len(baseline)
         is_over = is_below = False
         if size >= 5:
-            median, lower, upper, _ = bounds(baseline)
-            is_over = value > upper and value - median > floor
-            is_below = value < lower and median - value > floor
+            median = statistics.median(baseline)
+            lower, upper, _ = log_bounds(baseline)
+            is_over = math.log(value) > upper and value - median > floor
+            is_below = math.log(value) < lower and median - value > floor
         if is_over and any(over[-2:]):
             left_out |= {point} | {run for run in (point - 1, point - 2) if run >= 0 and over[run]}
         over.append(is_over)
