@@ -409,11 +409,9 @@ def _judge_spread(values: Sequence[float], floor: float) -> _Judgement | None:
         if point == count - 1:
             baseline = (_median(window) if window else None), size
         if over[point] and any(over[max(point - 2, 0) : point]):
-            kept[-2:] = [
-                (run, kept_value)
-                for run, kept_value in kept[-2:]
-                if run < point - 2 or not over[run]
-            ]
+            # an over run among the last two kept is one of the two before: a lone one stays
+            # only if the two after it are not over, and those are kept after it
+            kept[-2:] = [(run, kept_value) for run, kept_value in kept[-2:] if not over[run]]
             window = sorted(kept_value for _, kept_value in kept[-WINDOW_RUNS:])
             continue
         kept.append((point, value))

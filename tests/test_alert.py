@@ -142,25 +142,29 @@ def noisy(count: int, centre: float = 10.0, seed: int = 1, spread: float = 0.02)
     return [centre * randomness.lognormvariate(0, spread) for _ in range(count)]
 
 
-def log_bounds(baseline: Sequence[float]) -> tuple[float, float, str]:
-    """The lower and upper limits on the log scale, and which term set the upper one."""
+def limits(baseline: Sequence[float]) -> tuple[dict[str, float], dict[str, float]]:
+    """Each term's lower and upper limit on the log scale: the limits are the outermost."""
     logs = numpy.log(numpy.array(baseline))
     centre = float(numpy.median(logs))
     mad = 3 * 1.4826 * float(numpy.median(numpy.abs(logs - centre)))
-    uppers = {
-        "mad": centre + mad,
-        "ln 1.10": centre + math.log(1.10),
-        "p95": float(numpy.percentile(logs, 95)),
-    }
-    largest = max(uppers, key=lambda term: uppers[term])
-    lower = min(centre - max(mad, math.log(1.10)), float(numpy.percentile(logs, 5)))
-    return lower, uppers[largest], largest
+    lowers = {"mad": centre - mad, "ln 1.10": centre - math.log(1.10)}
+    uppers = {"mad": centre + mad, "ln 1.10": centre + math.log(1.10)}
+    lowers["p5"] = float(numpy.percentile(logs, 5))
+    uppers["p95"] = float(numpy.percentile(logs, 95))
+    return lowers, uppers
 
 
-def bounds(baseline: Sequence[float]) -> tuple[float, float, float, str]:
-    """The baseline's median, the lower and upper limits as values, and which term set the upper."""
-    lower, upper, largest = log_bounds(baseline)
-    return statistics.median(baseline), math.exp(lower), math.exp(upper), largest
+def bounds(baseline: Sequence[float]) -> tuple[float, float, float]:
+    """The baseline's median, and its lower and upper limits as values."""
+    lowers, uppers = limits(baseline)
+    lower, upper = math.exp(min(lowers.values())), math.exp(max(uppers.values()))
+    return statistics.median(baseline), lower, upper
+
+
+def deciding(baseline: Sequence[float]) -> tuple[str, str]:
+    """Which term sets the lower limit, and which the upper."""
+    lowers, uppers = limits(baseline)
+    return min(lowers, key=lambda term: lowers[term]), max(uppers, key=lambda term: uppers[term])
 
 
 # ---------------------------------------------------------------- times and memory
@@ -183,7 +187,7 @@ def test_a_real_step_warns_on_its_first_run_and_fails_on_its_second() -> None:
     assert found.last_values == (before[-1], 13.0, 13.2)
     assert found.change_percent == pytest.approx((13.2 / statistics.median(baseline) - 1) * 100)
     assert (found.latest_run, found.first_run) == (hour(21), hour(20))
-    assert 13.0 > bounds(before)[2] and 13.2 > bounds(baseline)[2]
+    assert 13.0 > bounds(before)[2] and 13.2 > bounds(baseline)[2]  # both over
 
 
 def test_one_outlier_is_a_warning_and_the_next_normal_run_clears_it() -> None:
@@ -204,26 +208,41 @@ def test_a_past_outlier_stays_in_the_baseline() -> None:
 
 def test_an_earlier_over_run_within_the_last_three_confirms_the_latest() -> None:
     before = noisy(20)
-    assert verdict(check(history([*before, 30.0, before[0], 30.0]))) == alert.REGRESSION
+    found = result(check(history([*before, 30.0, before[0], 30.0])))
+    assert (found.verdict, found.first_run) == (alert.REGRESSION, hour(20))
     assert verdict(check(history([*before, 30.0, before[0], before[1], 30.0]))) == alert.WARNING
 
 
-@pytest.mark.parametrize(
-    ("baseline", "term"),
-    [
-        ([10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0], "ln 1.10"),
-        (noisy(30, spread=0.08, seed=3), "mad"),
-        ([14.0 if run in (5, 9, 13, 17, 21) else 10.0 for run in range(30)], "p95"),
-    ],
-    ids=["ln 1.10", "mad", "p95"],
-)
-def test_the_limit_on_the_log_scale_at_its_edge(baseline: list[float], term: str) -> None:
-    median, _, upper, largest = bounds(baseline)
-    assert largest == term
+# baselines whose runs were all judged normal on arrival, each with another term deciding
+BASELINES = {
+    "ln 1.10": [10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0],
+    "mad": noisy(30, spread=0.08, seed=3),
+    "mad, two middles": [10.0, 10.5] * 15,  # the median lies between two values
+    "p95": [14.0 if run in (5, 13) else 10.0 for run in range(30)],  # p95 between 10 and 14
+    "p5": [7.0 if run in (5, 13) else 10.0 for run in range(30)],  # p5 between 7 and 10
+}
+
+
+@pytest.mark.parametrize("name", ["ln 1.10", "mad", "mad, two middles", "p95"])
+def test_the_limit_on_the_log_scale_at_its_edge(name: str) -> None:
+    baseline = BASELINES[name]
+    median, _, upper = bounds(baseline)
+    assert deciding(baseline)[1] == name.split(",")[0]
     warned = result(check(history([*baseline, upper * (1 + 1e-9)])))
     assert (warned.verdict, warned.runs, warned.baseline) == (alert.WARNING, len(baseline), median)
     assert verdict(check(history([*baseline, upper * (1 - 1e-9)]))) is None
     assert upper - median > 0.2  # the floor is not what decides here
+
+
+def test_a_run_equal_to_the_percentile_limit_is_not_past_it() -> None:
+    # 0.8 s and 1.2 s: in floating point centre + (p95 - centre) comes out below ln 1.2, and
+    # centre - (centre - p5) above ln 0.8, so the limits must be p95 and p5 themselves
+    slow = [1.2 if run in (5, 9, 13, 17, 21) else 0.8 for run in range(30)]
+    fast = [0.8 if run in (5, 9, 13) else 1.2 for run in range(30)]
+    assert deciding(slow)[1] == "p95" and deciding(fast)[0] == "p5"
+    assert bounds(slow)[2] == pytest.approx(1.2) and bounds(fast)[1] == pytest.approx(0.8)
+    assert verdict(check(history([*slow, 1.2, 1.2]))) is None
+    assert verdict(check(history([*fast, 0.8, 0.8]))) is None
 
 
 @pytest.mark.parametrize(
@@ -273,15 +292,23 @@ def test_a_slow_drift_under_the_limit_is_no_alert() -> None:
         assert verdict(check(history(values[:end]))) in (None, alert.INSUFFICIENT_HISTORY)
 
 
-def test_an_improvement_is_a_notice_on_its_second_run() -> None:
-    before = noisy(20)
+@pytest.mark.parametrize("name", ["ln 1.10", "mad", "p5"])
+def test_an_improvement_is_a_notice_on_its_second_run(name: str) -> None:
+    before = BASELINES[name] if name != "ln 1.10" else noisy(20)
+    assert deciding(before)[0] == name
     first = bounds(before)[1] * (1 - 1e-9)
     assert verdict(check(history([*before, first]))) is None
-    _, lower, _, _ = bounds([*before, first])  # judged on arrival: the first one is in
+    median, lower, _ = bounds([*before, first][-30:])  # the first one is in, on arrival
     improved = check(history([*before, first, lower * (1 - 1e-9)]))
     assert verdict(improved) == alert.IMPROVEMENT and alert.exit_code(improved) == 0
-    assert result(improved).baseline == statistics.median([*before, first])
+    assert result(improved).baseline == median
     assert verdict(check(history([*before, first, lower * (1 + 1e-9)]))) is None
+
+
+def test_an_earlier_run_below_within_the_last_three_confirms_an_improvement() -> None:
+    before = noisy(20)
+    assert verdict(check(history([*before, 7.0, before[0], 7.0]))) == alert.IMPROVEMENT
+    assert verdict(check(history([*before, 7.0, before[0], before[1], 7.0]))) is None
 
 
 def test_an_improvement_must_pass_the_floor_too() -> None:
@@ -308,7 +335,7 @@ def test_a_two_speed_runner_pool_is_neither_regression_nor_improvement(majority:
     for end in range(6, len(pool) + 1):
         assert verdict(check(history(pool[:end]))) not in (alert.REGRESSION, alert.IMPROVEMENT)
     assert verdict(check(history(pool))) is None
-    median, _, _, _ = bounds(pool)
+    median = statistics.median(pool)
     minority = [value for value in pool if abs(value / median - 1) > 0.2]
     assert len(minority) == 19 and len(pool) == 44
     # what keeps them quiet is the percentile term: without it every minority run would pass
@@ -337,12 +364,14 @@ def test_first_runs_have_insufficient_history_until_five_in_the_baseline() -> No
     assert alert.exit_code(five) == alert.exit_code(four) == 0
 
 
-def test_a_regression_left_unfixed_keeps_failing() -> None:
-    before = noisy(20)
+@pytest.mark.parametrize("runs_before", [20, 45])
+def test_a_regression_left_unfixed_keeps_failing(runs_before: int) -> None:
+    before = noisy(runs_before)
     for length in (25, 40):
         found = result(check(history([*before, *noisy(length, 13.0, seed=2)])))
-        assert (found.verdict, found.runs) == (alert.REGRESSION, 20), length
-        assert (found.baseline, found.first_run) == (statistics.median(before), hour(20))
+        baseline = before[-30:]  # the last 30 runs before the step, however long it lasts
+        assert (found.verdict, found.runs) == (alert.REGRESSION, len(baseline)), length
+        assert (found.baseline, found.first_run) == (statistics.median(baseline), hour(runs_before))
 
 
 def test_runs_of_a_confirmed_regression_leave_the_baseline_and_a_lone_one_stays() -> None:
@@ -430,6 +459,22 @@ def test_integration_runs_have_no_coverage_series() -> None:
 def test_a_pylint_score_worse_than_the_best_since_the_anchor_regresses() -> None:
     values = [9.0, 10.0, 9.5, 9.5]
     assert result(check(history(values, "pylint_score")), "pylint_score").baseline == 10.0
+
+
+@pytest.mark.parametrize(
+    ("figure", "values", "change"),
+    [
+        ("pylint_score", [10.0, 9.0], -10.0),
+        ("pylint_score", [-2.0, -3.0], -50.0),  # old pylint scored below zero: still a fall
+        ("test_pass_rate", [100.0, 75.0], -25.0),
+        ("mypy_errors", [0, 2], None),  # no percent of zero
+        ("black_formatted", [True, False], None),
+    ],
+)
+def test_the_change_in_percent_of_a_quality_figure(
+    figure: str, values: list[Any], change: float | None
+) -> None:
+    assert result(check(history(values, figure)), figure).change_percent == change
 
 
 # ---------------------------------------------------------------- accepting a change
@@ -604,6 +649,14 @@ def test_an_accepted_file_that_cannot_be_read_is_one_line_error(source: Any, mes
     with pytest.raises(ValueError) as raised:
         alert.read_accepted(source)
     assert str(raised.value) == message
+
+
+def test_an_entry_covers_only_its_file_and_test_type() -> None:
+    (accepted,) = alert.read_accepted([entry("*")])
+    assert accepted.covers(alert.Series("src/a.py", "unit", "pylint_score", None))
+    assert accepted.covers(alert.Series("src/a.py", "unit", "duration_seconds", 4))
+    assert not accepted.covers(alert.Series("src/a.py", "integration", "pylint_score", None))
+    assert not accepted.covers(alert.Series("src/b.py", "unit", "pylint_score", None))
 
 
 def test_an_accepted_file_is_read_from_text_or_parsed_json() -> None:
@@ -871,6 +924,7 @@ def test_the_step_summary_is_appended_where_github_names_it(tmp_path: Path) -> N
     head, details = written.split("<details>")
     assert head.count("| regression |") == 2 and "| warning |" not in head
     assert details.count("| warning |") == 1 and details.count("| improvement |") == 1
+    assert "| regression |" not in details
     assert "## Regression alert: 2 regressions" in head and "```json" in head
     assert written.rstrip().endswith(
         "31 series checked: 2 regressions, 1 warning, 1 improvement, 22 with insufficient history"
@@ -911,9 +965,9 @@ def plain_replay(values: Sequence[float], floor: float) -> tuple[str | None, int
         is_over = is_below = False
         if size >= 5:
             median = statistics.median(baseline)
-            lower, upper, _ = log_bounds(baseline)
-            is_over = math.log(value) > upper and value - median > floor
-            is_below = math.log(value) < lower and median - value > floor
+            lowers, uppers = limits(baseline)
+            is_over = math.log(value) > max(uppers.values()) and value - median > floor
+            is_below = math.log(value) < min(lowers.values()) and median - value > floor
         if is_over and any(over[-2:]):
             left_out |= {point} | {run for run in (point - 1, point - 2) if run >= 0 and over[run]}
         over.append(is_over)
