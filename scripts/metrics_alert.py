@@ -1,7 +1,11 @@
 """Regression alerts over metrics runs: fail CI when a file's latest runs are really worse.
 
-The engine behind `scripts/query-metrics.py alert`: pure Python over the rows of the view `runs`
-(one mapping per run), no DuckDB and no I/O but the writes the formatters are handed.
+The engine behind `scripts/query-metrics.py alert`: pure Python over the rows of the saved query
+metrics/queries/alert.sql, no DuckDB and no I/O but what append_step_summary writes. A row is one
+mapping per run: filename, run_time (naive UTC), production_file, test_type, total_time_seconds,
+memory_peak_mb, the five quality figures, and the run's phases as three lists of one length,
+phase_numbers, phase_durations and phase_peaks (None without a phases list): lists of numbers
+cross from DuckDB to Python several times faster than a list of structures does.
 
     report = check(rows, read_accepted(text), since=None)
     print(format_text(report)); sys.exit(exit_code(report))
@@ -71,7 +75,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import groupby
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple
 
 REGRESSION = "regression"
 WARNING = "warning"
@@ -324,35 +328,40 @@ def _figures(
 ) -> Iterator[tuple[str, int | None, list[Any]]]:
     """Each figure of one file's runs: its name, its phase, one value (or None) a run."""
     for figure in RUN_FIGURES:
-        yield figure, None, [_positive(run[figure]) for run in runs]
-    phases = [_phase_figures(run["phases"]) for run in runs]
+        yield figure, None, _positives(run[figure] for run in runs)
+    phases = [
+        _phase_figures(run["phase_numbers"], run["phase_durations"], run["phase_peaks"])
+        for run in runs
+    ]
     for phase_number in sorted({number for listed in phases for number in listed}):
         for position, figure in enumerate(PHASE_FIGURES):
-            values = [listed.get(phase_number, (None, None))[position] for listed in phases]
-            yield figure, phase_number, [_positive(value) for value in values]
+            values = (listed.get(phase_number, (None, None))[position] for listed in phases)
+            yield figure, phase_number, _positives(values)
     for figure in QUALITY_FIGURES:
         if figure != "coverage_percentage" or test_type == "unit":
-            yield figure, None, [_finite(run[figure]) for run in runs]
+            yield figure, None, _finites(run[figure] for run in runs)
 
 
-def _positive(value: float | None) -> float | None:
-    """The value if it is a positive finite number (a logarithm can be taken), else None."""
-    return value if value is not None and 0 < value < math.inf else None
+def _positives(values: Iterable[float | None]) -> list[float | None]:
+    """Each value that is a positive finite number (a logarithm can be taken), the others None."""
+    return [value if value is not None and 0 < value < math.inf else None for value in values]
 
 
-def _finite(value: float | None) -> float | None:
-    """The value if it is a finite number, else None."""
-    return value if value is not None and math.isfinite(value) else None
+def _finites(values: Iterable[float | None]) -> list[float | None]:
+    """Each value that is a finite number, the others None."""
+    return [value if value is not None and math.isfinite(value) else None for value in values]
 
 
-def _phase_figures(phases: Sequence[Mapping[str, Any]] | None) -> dict[int, tuple[Any, Any]]:
+def _phase_figures(
+    numbers: Sequence[int | None] | None,
+    durations: Sequence[float | None] | None,
+    peaks: Sequence[float | None] | None,
+) -> dict[int, tuple[Any, Any]]:
     """Per phase number of one run: the sum of its durations and the highest of its peaks."""
     figures: dict[int, tuple[Any, Any]] = {}
-    for phase in phases or ():
-        number = phase["phase_number"]
+    for number, duration, peak in zip(numbers or (), durations or (), peaks or ()):
         if number is None:
             continue
-        duration, peak = phase["duration_seconds"], phase["memory_peak_mb"]
         if number in figures:
             earlier_duration, earlier_peak = figures[number]
             duration = _combine(sum, earlier_duration, duration)
@@ -400,6 +409,17 @@ _Judgement = tuple[str, float | None, int, int | None]  # verdict, baseline, its
 
 
 def _judge_spread(values: Sequence[float], floor: float) -> _Judgement | None:
+    """The verdict of a time or memory series' last runs, if it has one."""
+    if not _cannot_pass(values, floor):
+        return _replay_spread(values, floor)
+    # nothing is over nor left out: the replay would find no verdict but a short history
+    latest = sorted(values[-WINDOW_RUNS - 1 : -1])  # the latest run's baseline
+    if len(latest) >= MIN_BASELINE_RUNS:
+        return None
+    return INSUFFICIENT_HISTORY, _median(latest) if latest else None, len(latest), None
+
+
+def _replay_spread(values: Sequence[float], floor: float) -> _Judgement | None:
     """Replay a time or memory series; the verdict of its last runs, if it has one."""
     count = len(values)
     over = [False] * count
@@ -407,6 +427,7 @@ def _judge_spread(values: Sequence[float], floor: float) -> _Judgement | None:
     kept: list[tuple[int, float]] = []  # (point, value) of the runs no regression left out
     window: list[float] = []  # the values of the last WINDOW_RUNS of kept, sorted
     baseline: tuple[float | None, int] = (None, 0)  # the latest run's median and size
+    limits: tuple[float, float] | None = None  # _bounds(window), until the window changes
     for point, value in enumerate(values):
         size = len(window)
         if size >= MIN_BASELINE_RUNS:
@@ -414,21 +435,30 @@ def _judge_spread(values: Sequence[float], floor: float) -> _Judgement | None:
             median = (low + high) / 2
             # the logarithms only where the floor and the least margin (10%) leave a doubt
             if value - median > floor and value > _CANNOT_PASS * low:
-                over[point] = math.log(value) > _bounds(window)[1]
-            elif point >= count - LAST_RUNS and median - value > floor:
-                below[point] = value * _CANNOT_PASS < high and math.log(value) < _bounds(window)[0]
+                limits = limits or _bounds(window)
+                over[point] = math.log(value) > limits[1]
+            elif (
+                point >= count - LAST_RUNS
+                and median - value > floor
+                and value * _CANNOT_PASS < high
+            ):
+                limits = limits or _bounds(window)
+                below[point] = math.log(value) < limits[0]
         if point == count - 1:
             baseline = (_median(window) if window else None), size
         if over[point] and any(over[max(point - 2, 0) : point]):
             # an over run among the last two kept is one of the two before: a lone one stays
             # only if the two after it are not over, and those are kept after it
-            kept[-2:] = [(run, kept_value) for run, kept_value in kept[-2:] if not over[run]]
-            window = sorted(kept_value for _, kept_value in kept[-WINDOW_RUNS:])
-            continue
+            if any(over[run] for run, _ in kept[-2:]):  # an over run leaves: the window changes
+                kept[-2:] = [(run, kept_value) for run, kept_value in kept[-2:] if not over[run]]
+                window = sorted(kept_value for _, kept_value in kept[-WINDOW_RUNS:])
+                limits = None
+            continue  # while a regression lasts, the window and its limits stay as they are
         kept.append((point, value))
         if len(kept) > WINDOW_RUNS:
             del window[bisect_left(window, kept[-WINDOW_RUNS - 1][1])]
         insort(window, value)
+        limits = None
     if baseline[1] < MIN_BASELINE_RUNS:
         return INSUFFICIENT_HISTORY, *baseline, None
     if over[-1] and any(over[-LAST_RUNS:-1]):
@@ -438,6 +468,14 @@ def _judge_spread(values: Sequence[float], floor: float) -> _Judgement | None:
     if below[-1] and any(below[-LAST_RUNS:-1]):
         return IMPROVEMENT, *baseline, None
     return None
+
+
+def _cannot_pass(values: Sequence[float], floor: float) -> bool:
+    """Whether no run of the series can pass a limit, above or below, whatever its baseline:
+    the whole series lies within the floor, or within 9% (see _CANNOT_PASS), since a baseline's
+    middle values lie between the series' lowest and highest."""
+    highest, lowest = max(values), min(values)
+    return highest - lowest <= floor or highest <= _CANNOT_PASS * lowest
 
 
 def _regression_start(over: Sequence[bool]) -> int:
@@ -600,9 +638,8 @@ def format_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_github(report: Report, out: TextIO, environ: Mapping[str, str]) -> None:
-    """Write the workflow commands to out; append the Markdown report to GITHUB_STEP_SUMMARY."""
-    out.write(format_github(report))
+def append_step_summary(report: Report, environ: Mapping[str, str]) -> None:
+    """Append the Markdown report to the file GITHUB_STEP_SUMMARY names, if it names one."""
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:

@@ -2,9 +2,12 @@
 
 Usage: python scripts/query-metrics.py QUERY [--metrics-dir DIR] [--production-file FILE]
                                              [--since DATE] [--until DATE] [--chart PATH]
+       python scripts/query-metrics.py alert [--metrics-dir DIR] [--accepted FILE]
+                                             [--format text|json|github] [--since DATE]
 QUERY is one of the files in metrics/queries/ (python scripts/query-metrics.py -h lists them);
---chart belongs to trend only. Needs the analysis extra (pip install ".[analysis]"); the
-collector itself never imports it.
+--chart belongs to trend only. alert judges each series' latest runs by the rules of
+scripts/metrics_alert.py and exits 1 on a regression. Needs the analysis extra
+(pip install ".[analysis]"); the collector itself never imports it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import importlib.util
 import json
 import math
 import os
@@ -26,6 +30,7 @@ import duckdb
 import numpy
 
 QUERIES = Path(__file__).absolute().parent.parent / "metrics" / "queries"
+ALERT_RULES = Path(__file__).absolute().parent / "metrics_alert.py"
 DEFAULT_METRICS_DIR = QUERIES.parent
 PREFIX = "framework-metrics-"
 SUFFIX = ".json"
@@ -37,6 +42,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "by_week": FILTERS,
     "missed_targets": FILTERS,
     "trend": (*FILTERS, "chart"),
+    "alert": ("since", "accepted", "format", "time_floor", "memory_floor", "coverage_tolerance"),
 }
 REQUIRED = {"trend": {"production_file"}}
 # the figures the view reads from a document's sections: column -> (section, SQL type)
@@ -455,6 +461,17 @@ def _moment(text: str, end_of_day: bool) -> datetime:
     return datetime.combine(day, time.max if end_of_day else time.min)
 
 
+def _amount(text: str) -> float:
+    """A floor or a tolerance: a finite number, zero or more."""
+    try:
+        amount = float(text)
+    except ValueError:
+        amount = math.nan
+    if not 0 <= amount < math.inf:
+        raise argparse.ArgumentTypeError(f"not a finite number, zero or more: {text!r}")
+    return amount
+
+
 ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "production_file": (
         "--production-file",
@@ -477,6 +494,41 @@ ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "chart": ("--chart", {"metavar": "PATH", "type": Path, "help": "also draw the chart here"}),
+    "accepted": (
+        "--accepted",
+        {"metavar": "FILE", "type": Path, "help": "accepted changes: a JSON list of entries"},
+    ),
+    "format": (
+        "--format",
+        {"choices": ("text", "json", "github"), "default": "text", "help": "default: text"},
+    ),
+    "time_floor": (
+        "--time-floor",
+        {
+            "metavar": "SECONDS",
+            "type": _amount,
+            "default": 0.2,
+            "help": "a time is over only this far above its median (default: 0.2)",
+        },
+    ),
+    "memory_floor": (
+        "--memory-floor",
+        {
+            "metavar": "MB",
+            "type": _amount,
+            "default": 5.0,
+            "help": "a memory figure is over only this far above its median (default: 5)",
+        },
+    ),
+    "coverage_tolerance": (
+        "--coverage-tolerance",
+        {
+            "metavar": "POINTS",
+            "type": _amount,
+            "default": 0.5,
+            "help": "a unit coverage this far below its best is no regression (default: 0.5)",
+        },
+    ),
 }
 
 
@@ -506,9 +558,89 @@ def _chart_problem(path: Path) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def alert_rules() -> Any:
+    """scripts/metrics_alert.py, the alert's rules, loaded by path (this script may be too)."""
+    if "metrics_alert" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("metrics_alert", ALERT_RULES)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["metrics_alert"] = module  # its dataclasses look themselves up there
+        spec.loader.exec_module(module)
+    return sys.modules["metrics_alert"]
+
+
+def alert_rows(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows the alert's rules replay (metrics/queries/alert.sql), one mapping per run."""
+    relation = query(connection, "alert")
+    return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+
+
+def _write(text: str) -> None:
+    """Print text; a reader that has gone, as `| head` does, is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _alert_inputs(rules: Any, args: argparse.Namespace) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The accepted entries and the runs the alert judges; ValueError with one line if none."""
+    accepted = []
+    if args.accepted is not None:
+        try:
+            accepted = rules.read_accepted(args.accepted.read_bytes())
+        except OSError as error:
+            raise ValueError(f"--accepted {args.accepted}: {error.strerror or error}") from None
+        except ValueError as error:
+            raise ValueError(f"--accepted {args.accepted}: {error}") from None
+    try:
+        connection = connect(args.metrics_dir)
+    except OSError as error:  # the folder cannot be listed
+        raise ValueError(f"cannot read {args.metrics_dir}: {error.strerror or error}") from None
+    rows = alert_rows(connection)
+    if not rows:
+        raise ValueError(f"no metrics documents in {args.metrics_dir}: nothing to judge")
+    return accepted, rows
+
+
+def alert(args: argparse.Namespace) -> int:
+    """Judge every series of the folder and print the report in the format asked. The exit
+    code: 1 on a regression, 0 without one, 2 when the accepted file or the folder is unusable.
+    """
+    rules = alert_rules()
+    try:
+        accepted, rows = _alert_inputs(rules, args)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    report = rules.check(
+        rows,
+        accepted,
+        since=args.since,
+        time_floor_seconds=args.time_floor,
+        memory_floor_mb=args.memory_floor,
+        coverage_tolerance=args.coverage_tolerance,
+    )
+    if args.format == "json":
+        for warning in report.warnings:  # the JSON array has no place for them
+            print(f"warning: {warning}", file=sys.stderr)
+        _write(rules.format_json(report))
+    elif args.format == "github":
+        _write(rules.format_github(report))
+        try:
+            rules.append_step_summary(report, os.environ)
+        except OSError as error:
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            print(f"GITHUB_STEP_SUMMARY {summary}: {error.strerror or error}", file=sys.stderr)
+    else:
+        _write(rules.format_text(report))
+    code: int = rules.exit_code(report)
+    return code
+
+
+def print_query(args: argparse.Namespace) -> int:
     """Print the query's table (and draw the trend chart if asked); return the exit code."""
-    args = command_line().parse_args(argv)
     options = vars(args)
     chart_path: Path | None = options.get("chart")
     if chart_path is not None and (problem := _chart_problem(chart_path)) is not None:
@@ -544,12 +676,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"--chart {chart_path}: {error}", file=sys.stderr)
             return 1
         shown += f"chart: {chart_path}\n"
-    try:
-        sys.stdout.write(shown)
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader has gone, as `| head` does: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _write(shown)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line: a query's table, or the alert; return the exit code."""
+    args = command_line().parse_args(argv)
+    return alert(args) if args.query == "alert" else print_query(args)
 
 
 if __name__ == "__main__":

@@ -43,15 +43,9 @@ def history(runs: int, files: int, seed: int = 15) -> list[dict[str, Any]]:
             speed = 1.35 if two_speed and randomness.random() < 0.4 else 1.0
             step = 1.3 if stepped and run >= per_file - 5 else 1.0
             noise = randomness.lognormvariate(0, 0.03) * speed
-            phases = [
-                {
-                    "phase_number": phase,
-                    "duration_seconds": base_seconds / 8 * noise * (step if phase == 3 else 1),
-                    "memory_used_mb": base_mb * 0.8,
-                    "memory_peak_mb": base_mb * (0.9 + phase / 80) + randomness.uniform(0, 2),
-                }
-                for phase in range(1, 9)
-            ]
+            numbers = list(range(1, 9))
+            durations = [base_seconds / 8 * noise * (step if n == 3 else 1) for n in numbers]
+            peaks = [base_mb * (0.9 + n / 80) + randomness.uniform(0, 2) for n in numbers]
             rows.append(
                 {
                     "filename": f"framework-metrics-{number:03d}-{run:06d}.json",
@@ -65,7 +59,9 @@ def history(runs: int, files: int, seed: int = 15) -> list[dict[str, Any]]:
                     "black_formatted": True,
                     "test_pass_rate": 100.0,
                     "coverage_percentage": 92.0 if test_type == "unit" else None,
-                    "phases": phases,
+                    "phase_numbers": numbers,  # the phases as alert.sql gives them
+                    "phase_durations": durations,
+                    "phase_peaks": peaks,
                 }
             )
     randomness.shuffle(rows)
@@ -135,7 +131,8 @@ def main() -> None:
                 row["black_formatted"],
                 row["test_pass_rate"],
                 row["coverage_percentage"],
-                *(phase[key] for phase in row["phases"] for key in alert.PHASE_FIGURES),
+                *row["phase_durations"],
+                *row["phase_peaks"],
             )
             if value is not None
         )

@@ -1,17 +1,17 @@
 """The regression alert's engine (scripts/metrics_alert.py), rule by rule, at each rule's edges.
 
-Histories are metrics documents in the task's schema, built here; `view_rows` turns them into
-the rows of the view `runs`, and is the only seam between the documents and the engine.
+Histories are metrics documents in the task's schema, built here; `saved_rows` saves them in a
+folder and reads them back through scripts/query-metrics.py, as the alert command does.
 Expected limits are computed here with numpy from the baseline the issue defines.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
 import statistics
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from loader import SCRIPTS, load_script
 
 alert = load_script(SCRIPTS / "metrics_alert.py", "metrics_alert")
+runner = load_script(SCRIPTS / "query-metrics.py", "query_metrics")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 QUALITY = {
@@ -86,30 +87,65 @@ def history(values: Sequence[Any], figure: str = "total_time_seconds", **fixed: 
     return [document(run, **{figure: value}, **fixed) for run, value in enumerate(values)]
 
 
-def view_rows(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows the view `runs` gives for the documents, the i-th saved under the i-th name."""
+def file_name(number: int, document: dict[str, Any]) -> str:
+    """The name the number-th document is saved under: its UTC time, then the number."""
+    moment = datetime.fromisoformat(document["timestamp"]).astimezone(timezone.utc)
+    return f"framework-metrics-{moment:%Y%m%dT%H%M%S%f}Z-{number:016x}.json"
+
+
+def saved_rows(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows the alert command judges: the documents saved as metrics files in a folder of
+    their own, read back by scripts/query-metrics.py through the view and alert.sql."""
+    with tempfile.TemporaryDirectory() as folder:
+        for number, saved in enumerate(documents):
+            text = json.dumps(saved)
+            (Path(folder) / file_name(number, saved)).write_text(text, encoding="utf-8")
+        rows: list[dict[str, Any]] = runner.alert_rows(runner.connect(folder))
+        return rows
+
+
+def rows_in_memory(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same rows built here without files, for the property tests' hundreds of histories
+    (test_the_rows_in_memory_are_the_saved_ones checks that they are the same)."""
     rows = []
     for number, saved in enumerate(documents):
         moment = datetime.fromisoformat(saved["timestamp"]).astimezone(timezone.utc)
         execution, quality = saved["execution_metrics"], saved["quality_metrics"]
         rows.append(
             {
-                "filename": f"framework-metrics-{moment:%Y%m%dT%H%M%S%f}Z-{number:016x}.json",
+                "filename": file_name(number, saved),
                 "run_time": moment.replace(tzinfo=None),
                 "production_file": saved["production_file"],
                 "test_type": saved.get("test_type"),
                 "total_time_seconds": execution.get("total_time_seconds"),
                 "memory_peak_mb": execution.get("memory_peak_mb"),
-                "phases": execution.get("phases"),
+                **phase_lists(execution.get("phases")),
                 **{figure: quality.get(figure) for figure in QUALITY},
             }
         )
-    return rows[::-1]  # the view promises no order
+    return rows[::-1]  # the rules must not rely on the order of the rows
+
+
+def phase_lists(phases: list[Any] | None) -> dict[str, list[Any] | None]:
+    """A run's phases as alert.sql gives them: three lists of one length, or None."""
+    if phases is None:
+        return dict.fromkeys(("phase_numbers", "phase_durations", "phase_peaks"))
+    return {
+        "phase_numbers": [phase["phase_number"] for phase in phases],
+        "phase_durations": [phase["duration_seconds"] for phase in phases],
+        "phase_peaks": [phase["memory_peak_mb"] for phase in phases],
+    }
 
 
 def check(documents: Sequence[dict[str, Any]], *accepted: Any, **options: Any) -> Any:
-    """The engine's report over the documents, with accepted entries given as parsed JSON."""
-    return alert.check(view_rows(documents), alert.read_accepted(list(accepted)), **options)
+    """The engine's report over the documents saved in a folder, with accepted entries given
+    as parsed JSON."""
+    return alert.check(saved_rows(documents), alert.read_accepted(list(accepted)), **options)
+
+
+def check_in_memory(documents: Sequence[dict[str, Any]], **options: Any) -> Any:
+    """The engine's report over the documents' rows built in memory."""
+    return alert.check(rows_in_memory(documents), **options)
 
 
 def result(report: Any, figure: str = "total_time_seconds", phase_number: int | None = None) -> Any:
@@ -602,7 +638,7 @@ def test_the_printed_entries_accept_exactly_the_printed_regressions() -> None:
     block = text[text.index("[\n") : text.index("\n]\n") + 2]
     pasted = alert.read_accepted(block)
     assert len(pasted) == report.count(alert.REGRESSION) == 3
-    after = alert.check(view_rows(stepped()), pasted)
+    after = alert.check(saved_rows(stepped()), pasted)
     assert after.count(alert.REGRESSION) == 0
     assert after.count(alert.INSUFFICIENT_HISTORY) == 3
     assert json.loads(alert.format_json(report))[0]["accept"] == json.loads(block)[0]
@@ -920,9 +956,7 @@ def test_the_step_summary_is_appended_where_github_names_it(tmp_path: Path) -> N
     report = check(outputs_history())
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    out = io.StringIO()
-    alert.write_github(report, out, {"GITHUB_STEP_SUMMARY": str(summary)})
-    assert out.getvalue() == alert.format_github(report)
+    alert.append_step_summary(report, {"GITHUB_STEP_SUMMARY": str(summary)})
     written = summary.read_text(encoding="utf-8")
     assert written == "earlier step\n" + alert.format_markdown(report)
     head, details = written.split("<details>")
@@ -935,11 +969,13 @@ def test_the_step_summary_is_appended_where_github_names_it(tmp_path: Path) -> N
     )
 
 
-def test_no_step_summary_without_github_naming_one(tmp_path: Path) -> None:
-    out = io.StringIO()
-    alert.write_github(check(outputs_history()), out, {"GITHUB_STEP_SUMMARY": ""})
-    alert.write_github(check(outputs_history()), out, {})
-    assert list(tmp_path.iterdir()) == [] and out.getvalue().startswith("::error")
+def test_no_step_summary_without_github_naming_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    alert.append_step_summary(check(outputs_history()), {"GITHUB_STEP_SUMMARY": ""})
+    alert.append_step_summary(check(outputs_history()), {})
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_markdown_of_a_quiet_run() -> None:
@@ -1002,7 +1038,7 @@ HISTORIES = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(values=HISTORIES, floor=st.sampled_from([0.0, 0.2, 1.0]))
 def test_the_replay_matches_a_plain_one(values: list[float], floor: float) -> None:
-    report = check(history(values), time_floor_seconds=floor)
+    report = check_in_memory(history(values), time_floor_seconds=floor)
     expected, size = plain_replay(values, floor)
     event(str(expected))
     assert verdict(report) == expected
@@ -1038,13 +1074,24 @@ def test_the_quality_replay_matches_a_plain_one(figure: str, worse: Any, levels:
     if len(values) == 1:
         expected = alert.INSUFFICIENT_HISTORY
     event(str(expected))
-    assert verdict(check(history(values, figure)), figure) == expected
+    assert verdict(check_in_memory(history(values, figure)), figure) == expected
 
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_the_order_of_the_rows_does_not_matter(seed: int) -> None:
     documents = [*stepped(), *outputs_history()]
-    rows = view_rows(documents)
+    rows = rows_in_memory(documents)
     random.Random(seed).shuffle(rows)
-    assert alert.check(rows) == alert.check(view_rows(documents))
+    assert alert.check(rows) == check(documents)
+
+
+def test_the_rows_in_memory_are_the_saved_ones() -> None:
+    documents = [*stepped(), *outputs_history(), document(99, "src/b.py", "integration")]
+    documents[3]["execution_metrics"]["phases"][2]["phase_number"] = None
+    del documents[4]["execution_metrics"]["phases"]
+    saved = saved_rows(documents)
+    for row in saved:
+        row["filename"] = Path(row["filename"]).name  # the view holds the path it read
+    in_memory = sorted(rows_in_memory(documents), key=lambda row: row["filename"])
+    assert sorted(saved, key=lambda row: row["filename"]) == in_memory

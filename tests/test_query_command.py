@@ -36,6 +36,14 @@ TAKES = {  # the options each query takes, as the README lists them
     "missed_targets": {"--production-file", "--since", "--until"},
     "trend": {"--production-file", "--since", "--until", "--chart"},
 }
+ALERT_TAKES = {  # tests/test_alert_command.py runs them
+    "--since",
+    "--accepted",
+    "--format",
+    "--time-floor",
+    "--memory-floor",
+    "--coverage-tolerance",
+}
 
 
 @pytest.fixture(scope="module")
@@ -224,15 +232,17 @@ def test_usage_errors_exit_2(arguments: list[str]) -> None:
 def test_the_options_of_each_query_are_the_readmes(runner: ModuleType) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### The command")[1].split("###")[0]
-    taken: dict[str, set[str]] = {name: set() for name in QUERIES}
+    every = [*QUERIES, "alert"]
+    taken: dict[str, set[str]] = {name: set() for name in every}
     for flag, queries in re.findall(r"^\| `(--[a-z-]+)[^`]*` \| ([^|]+) \|", section, re.M):
-        for name in QUERIES if queries.startswith("all") else queries.split(", "):
+        named = re.findall(r"[a-z_]+", queries.split(" (")[0])
+        for name in every if named == ["all"] else named:
             taken[name].add(flag)
-    assert taken == TAKES
+    assert taken == TAKES | {"alert": ALERT_TAKES}
     listed = {path.stem for path in (ROOT / "metrics" / "queries").glob("*.sql")} - {"runs"}
-    assert set(runner.OPTIONS) == listed == set(QUERIES)
+    assert set(runner.OPTIONS) == listed == set(every)
     for name, options in runner.OPTIONS.items():
-        assert {"--" + option.replace("_", "-") for option in options} == TAKES[name]
+        assert {"--" + option.replace("_", "-") for option in options} == taken[name]
     assert runner.REQUIRED == {"trend": {"production_file"}}
 
 
