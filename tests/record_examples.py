@@ -4,9 +4,11 @@ Run: python tests/record_examples.py [--out DIR]
 Each run is a real FrameworkMetricsCollector run: eight phases (or fewer, for a run stopped early)
 that really sleep and allocate memory, so times and memory are measured, not made up. What is
 simulated is the generator's work and its quality figures, which improve from run to run as a
-framework under development would. The collector saves each run in a temporary folder; the
-document is then saved again with save_metrics_to_json under a timestamp that spreads the runs
-over six weeks, as a real history would be, and that timestamp replaces the document's own.
+framework under development would. Two files show what the regression alert is for: phase 6 of
+evaluators.py gets slower in its last two runs, phase 5 of dotdict.py allocates less in its last
+two. The collector saves each run in a temporary folder; the document is then saved again with
+save_metrics_to_json under a timestamp that spreads the runs over six weeks, as a real history
+would be, and that timestamp replaces the document's own.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from loader import SCRIPTS, load_script
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 10, 19, 9, 0, tzinfo=timezone.utc)
 # production file, test type, then per run: (days after START, phases run, pylint, mypy
-# errors, black formatted, pass rate, coverage)
+# errors, black formatted, pass rate, coverage), and for the alert's examples what changed in
+# the run's work: {"slower": seconds phase 6 sleeps more, "phase_5_mb": what phase 5 allocates}
 RUNS = [
     (
         "src/honeyhive/tracer/instrumentation/initialization.py",
@@ -64,14 +67,38 @@ RUNS = [
             (33, 8, 10.0, 0, False, 100.0, 55.0),
         ],
     ),
+    (  # a real regression: from its eighth run on, phase 6 takes 0.35 s longer
+        "src/honeyhive/evaluation/evaluators.py",
+        "unit",
+        [
+            *((days, 8, 10.0, 0, True, 100.0, 93.0) for days in (1, 5, 10, 14, 19, 23, 27)),
+            (31, 8, 10.0, 0, True, 100.0, 93.0, {"slower": 0.35}),
+            (35, 8, 10.0, 0, True, 100.0, 93.0, {"slower": 0.35}),
+        ],
+    ),
+    (  # an improvement: from its eighth run on, phase 5 allocates 8 MB instead of 64
+        "src/honeyhive/utils/dotdict.py",
+        "unit",
+        [
+            *(
+                (days, 8, 10.0, 0, True, 100.0, 96.0, {"phase_5_mb": 64})
+                for days in (3, 7, 11, 16, 20, 24, 28)
+            ),
+            (32, 8, 10.0, 0, True, 100.0, 96.0, {"phase_5_mb": 8}),
+            (36, 8, 10.0, 0, True, 100.0, 96.0, {"phase_5_mb": 8}),
+        ],
+    ),
 ]
 
 
-def simulated_phase(number: int, run: int) -> None:
+def simulated_phase(number: int, run: int, changes: dict[str, float]) -> None:
     """Some real work: a short sleep, and in phases 3 and 5 a buffer made and freed."""
-    time.sleep(0.004 * number + 0.002 * run)
+    time.sleep(
+        0.004 * number + 0.002 * (run % 5) + (changes.get("slower", 0) if number == 6 else 0)
+    )
     if number in (3, 5):
-        buffer = bytearray((16 + 8 * number - 4 * run) << 20)
+        megabytes = 16 + 8 * number - 4 * (run % 5)
+        buffer = bytearray(int(changes.get(f"phase_{number}_mb", megabytes)) << 20)
         del buffer
 
 
@@ -82,6 +109,7 @@ def record(fmc: ModuleType, out: Path) -> list[Path]:
         dotted = "_".join(Path(production_file).with_suffix("").parts[2:])
         generated = f"tests/{test_type}/test_{dotted}.py"
         for run, (days, phases, *figures) in enumerate(runs):
+            changes = figures.pop() if isinstance(figures[-1], dict) else {}
             with tempfile.TemporaryDirectory() as scratch:
                 collector = fmc.FrameworkMetricsCollector(
                     scratch,
@@ -91,7 +119,7 @@ def record(fmc: ModuleType, out: Path) -> list[Path]:
                 )
                 collector.start_execution()
                 for number in range(1, phases + 1):
-                    simulated_phase(number, run)
+                    simulated_phase(number, run, changes)
                     collector.record_phase_completion(number)
                 pylint, mypy, black, pass_rate, coverage = figures
                 collector.record_quality_results(

@@ -535,9 +535,3 @@ def test_the_legend_covers_no_point(runner: ModuleType, two_types: Path) -> None
             for x, y in line.get_xydata():
                 if not math.isnan(y):
                     assert not box.contains(*axis.transData.transform((x, y)))
-
-
-def test_the_chart_the_readme_shows_is_committed() -> None:
-    committed = ROOT / "metrics" / "examples" / "trend-initialization.png"
-    assert png_size(committed) == (800, 1200)
-    assert "(metrics/examples/trend-initialization.png)" in (ROOT / "README.md").read_text()

@@ -53,7 +53,7 @@ def test_the_readme_shows_three_commands_for_a_fresh_machine() -> None:
 
 def test_the_example_history_is_real_collector_output(tmp_path: Path) -> None:
     committed = metrics_files(EXAMPLES)
-    assert len(committed) == 14
+    assert len(committed) == 32
     for path in committed:
         assert re.fullmatch(r"framework-metrics-\d{8}T\d{12}Z-[0-9a-f]{16}\.json", path.name)
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -87,17 +87,21 @@ def test_the_readme_states_the_scripts_length_truly() -> None:
 
 
 def test_the_readme_shows_what_each_query_prints(tmp_path: Path) -> None:
-    shown = re.findall(r"<!-- query: (\w+) -->\n```sh\n(.*?)```\n```text\n(.*?)```", README, re.S)
-    assert {name for name, _, _ in shown} == {
+    shown = re.findall(
+        r"<!-- query: (\w+)(?:, exit (\d))? -->\n```sh\n(.*?)```\n```text\n(.*?)```", README, re.S
+    )
+    assert {name for name, _, _, _ in shown} == {
         "by_file",
         "by_phase",
         "by_week",
         "missed_targets",
         "trend",
+        "alert",
     }
-    assert any("--since" in command for _, command, _ in shown)
-    assert any("--production-file" in command for name, command, _ in shown if name != "trend")
-    for name, command, output in shown:
+    assert any("--since" in command for _, _, command, _ in shown)
+    assert any("--production-file" in command for name, _, command, _ in shown if name != "trend")
+    assert any("--accepted" in command for _, _, command, _ in shown)
+    for name, code, command, output in shown:
         words = shlex.split(command.replace("\\\n", " "))
         assert words[:3] == [".venv/bin/python", "scripts/query-metrics.py", name]
         chart = tmp_path / f"{name}.png"  # tests write only into temporary folders
@@ -109,6 +113,11 @@ def test_the_readme_shows_what_each_query_prints(tmp_path: Path) -> None:
             cwd=ROOT,
             check=False,
         )
-        assert (result.returncode, result.stderr) == (0, ""), name
+        assert (result.returncode, result.stderr) == (int(code or 0), ""), name
         expected = output.replace("metrics/examples/trend-initialization.png", str(chart))
         assert result.stdout.rstrip("\n") == expected.rstrip("\n"), name
+
+
+def test_the_readme_shows_the_committed_accepted_file() -> None:
+    committed = (EXAMPLES / "accepted.json").read_text(encoding="utf-8")
+    assert block("accepted-example", "json") == committed
