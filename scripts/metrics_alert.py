@@ -274,15 +274,18 @@ def check(
     }
     entries = _by_file(accepted)
     known: dict[tuple[str, str], list[Series]] = defaultdict(list)
+    latest: dict[tuple[str, str], datetime] = {}  # the latest run of each file and test type
     judged: list[SeriesResult | None] = []  # one a series with runs since its anchor
     for series, times, values in _every_series(rows):
         known[series[:2]].append(series)
+        latest[series[:2]] = times[-1]
         points = _points(series, times, values, entries.get(series[:2], ()), since)
         if points:
             judged.append(_judge(series, points, times, values, margins.get(series.figure, 0.0)))
-    verdicts = [result for result in judged if result is not None]
     return Report(
-        tuple(sorted(verdicts, key=_report_order)), len(judged), _unknown_entries(accepted, known)
+        tuple(sorted((result for result in judged if result is not None), key=_report_order)),
+        len(judged),
+        _entry_warnings(accepted, known, latest),
     )
 
 
@@ -547,16 +550,27 @@ def _report_order(result: SeriesResult) -> tuple[int, str, str, int, int, int]:
     )
 
 
-def _unknown_entries(
-    accepted: Sequence[Acceptance], known: Mapping[tuple[str, str], Sequence[Series]]
+def _entry_warnings(
+    accepted: Sequence[Acceptance],
+    known: Mapping[tuple[str, str], Sequence[Series]],
+    latest: Mapping[tuple[str, str], datetime],
 ) -> tuple[str, ...]:
-    """A warning for each accepted entry that covers no series of the runs."""
-    return tuple(
-        f"accepted entry {number} ({entry.production_file}, {entry.test_type}, {entry.figure})"
-        " names no known series"
-        for number, entry in enumerate(accepted, 1)
-        if not any(map(entry.covers, known.get((entry.production_file, entry.test_type), ())))
-    )
+    """A warning for each accepted entry that covers no series of the runs, and for each that
+    starts after the latest run of its file: it silences what it covers until then."""
+    warnings = []
+    for number, entry in enumerate(accepted, 1):
+        named = (
+            f"accepted entry {number} ({entry.production_file}, {entry.test_type}, {entry.figure})"
+        )
+        file = entry.production_file, entry.test_type
+        if not any(map(entry.covers, known.get(file, ()))):
+            warnings.append(f"{named} names no known series")
+        elif entry.start > latest[file]:
+            when = entry.start.isoformat() + "Z"
+            warnings.append(
+                f"{named} starts after the latest run, at {when}: nothing it covers is judged"
+            )
+    return tuple(warnings)
 
 
 def exit_code(report: Report) -> int:

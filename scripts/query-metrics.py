@@ -601,6 +601,8 @@ def _alert_inputs(rules: Any, args: argparse.Namespace) -> tuple[list[Any], list
     rows = alert_rows(connection)
     if not rows:
         raise ValueError(f"no metrics documents in {args.metrics_dir}: nothing to judge")
+    if args.since is not None and all(row["run_time"] < args.since for row in rows):
+        raise ValueError(f"no runs since {args.since} in {args.metrics_dir}: nothing to judge")
     return accepted, rows
 
 

@@ -655,6 +655,19 @@ def test_an_entry_naming_no_known_series_is_a_warning() -> None:
     assert len(phaseless.warnings) == 1
 
 
+def test_an_entry_that_starts_after_the_latest_run_is_a_warning() -> None:
+    last = hour(len(STEP) - 1)
+    at_the_last = check(stepped(), entry("*", start=last.isoformat() + "Z"))
+    assert at_the_last.warnings == () and at_the_last.checked == 13
+    later = last + timedelta(microseconds=1)
+    report = check(stepped(), entry("*", start=later.isoformat() + "Z"))
+    assert report.warnings == (
+        "accepted entry 1 (src/a.py, unit, *) starts after the latest run, at"
+        f" {later.isoformat()}Z: nothing it covers is judged",
+    )
+    assert (report.checked, report.results) == (0, ())
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [

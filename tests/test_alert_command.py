@@ -169,6 +169,17 @@ def test_since_judges_only_the_runs_after_it(tmp_path: Path) -> None:
     ]
 
 
+def test_a_since_after_every_run_exits_2_with_one_line(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, stepped())
+    result = alert("--metrics-dir", folder, "--since", "2026-03-03T07:00:00.000001Z")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert (
+        result.stderr == f"no runs since 2026-03-03 07:00:00.000001 in {folder}: nothing to judge\n"
+    )
+    last = alert("--metrics-dir", folder, "--since", "2026-03-03T07:00:00Z")
+    assert last.returncode == 0 and last.stdout.startswith("13 series checked")
+
+
 # ---- the accepted file ----
 
 
