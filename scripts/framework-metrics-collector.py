@@ -132,7 +132,7 @@ if __name__ == "__main__":
     runs: list[Json] = []
     for name in sorted(glob.glob(f"{PREFIX}*.json", root_dir=metrics), reverse=True):
         try:
-            run = {"file": str(metrics / name)} | json.loads((metrics / name).read_bytes())
+            run = {"file": str(metrics / name)} | json.loads((metrics / name).read_text("utf-8"))
             for part in reversed(DOCUMENT[2:]):  # the verdict first; a section is an object
                 run |= {**run.pop(part)}
             run.pop("phases", None)

@@ -507,7 +507,6 @@ ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "metavar": "SECONDS",
             "type": _amount,
-            "default": 0.2,
             "help": "a time is over only this far above its median (default: 0.2)",
         },
     ),
@@ -516,7 +515,6 @@ ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "metavar": "MB",
             "type": _amount,
-            "default": 5.0,
             "help": "a memory figure is over only this far above its median (default: 5)",
         },
     ),
@@ -525,7 +523,6 @@ ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "metavar": "POINTS",
             "type": _amount,
-            "default": 0.5,
             "help": "a unit coverage this far below its best is no regression (default: 0.5)",
         },
     ),
@@ -616,14 +613,16 @@ def alert(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    report = rules.check(
-        rows,
-        accepted,
-        since=args.since,
-        time_floor_seconds=args.time_floor,
-        memory_floor_mb=args.memory_floor,
-        coverage_tolerance=args.coverage_tolerance,
-    )
+    margins = {  # those not given are the rules' own defaults
+        name: value
+        for name, value in (
+            ("time_floor_seconds", args.time_floor),
+            ("memory_floor_mb", args.memory_floor),
+            ("coverage_tolerance", args.coverage_tolerance),
+        )
+        if value is not None
+    }
+    report = rules.check(rows, accepted, since=args.since, **margins)
     if args.format == "json":
         for warning in report.warnings:  # the JSON array has no place for them
             print(f"warning: {warning}", file=sys.stderr)

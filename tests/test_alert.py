@@ -14,6 +14,7 @@ import statistics
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,16 @@ def test_the_limit_on_the_log_scale_at_its_edge(name: str) -> None:
     assert (warned.verdict, warned.runs, warned.baseline) == (alert.WARNING, len(baseline), median)
     assert verdict(check(history([*baseline, upper * (1 - 1e-9)]))) is None
     assert upper - median > 0.2  # the floor is not what decides here
+
+
+def test_the_ten_percent_shortcut_never_overrides_the_log_limit() -> None:
+    # found by a mutation audit: a run above 1.10 x its steady baseline by one rounding step,
+    # where 1.10 * steady rounds to exactly the run; the limit on the log scale decides, so a
+    # shortcut that skipped the logarithms at 10% instead of 9% would hide this warning
+    steady, latest = 108.69139886674138, 119.56053875341553
+    assert Fraction(latest) > Fraction(11, 10) * Fraction(steady)
+    assert not latest > 1.10 * steady
+    assert verdict(check(history([steady] * 9 + [latest]))) == alert.WARNING
 
 
 def test_a_run_equal_to_the_percentile_limit_is_not_past_it() -> None:

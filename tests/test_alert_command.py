@@ -159,6 +159,30 @@ def test_the_floors_and_the_tolerance_are_options(tmp_path: Path) -> None:
     assert alert("--metrics-dir", covered, "--coverage-tolerance", "1").returncode == 0
 
 
+def test_the_default_floors_are_0_2_seconds_and_5_mb(tmp_path: Path) -> None:
+    cases = {  # the last two runs of ten, each figure at its floor's edge: exit code
+        "time at the floor": ([1.0] * 8 + [1.2] * 2, "total_time_seconds", 0),
+        "time past the floor": ([1.0] * 8 + [1.2 + 1e-9] * 2, "total_time_seconds", 1),
+        "memory at the floor": ([40.0] * 8 + [45.0] * 2, "memory_peak_mb", 0),
+        "memory past the floor": ([40.0] * 8 + [45.0 + 1e-9] * 2, "memory_peak_mb", 1),
+    }
+    for name, (values, figure, code) in cases.items():
+        documents = [document(run, **{figure: value}) for run, value in enumerate(values)]
+        result = alert("--metrics-dir", folder_of(tmp_path, documents, name.replace(" ", "-")))
+        assert result.returncode == code, name
+
+
+def test_a_floor_or_a_tolerance_of_zero_is_taken(tmp_path: Path) -> None:
+    coverage = [document(run, coverage_percentage=92.0) for run in range(5)]
+    folder = folder_of(tmp_path, [*coverage, document(5, coverage_percentage=91.9)])
+    assert alert("--metrics-dir", folder).returncode == 0
+    for option in ("--time-floor", "--memory-floor"):
+        result = alert("--metrics-dir", folder, option, "0")
+        assert (result.returncode, result.stderr) == (0, ""), option
+    result = alert("--metrics-dir", folder, "--coverage-tolerance", "0")
+    assert (result.returncode, result.stderr) == (1, "")
+
+
 def test_since_judges_only_the_runs_after_it(tmp_path: Path) -> None:
     folder = folder_of(tmp_path, stepped())
     result = alert("--metrics-dir", folder, "--since", "2026-03-03T05:00:00Z")

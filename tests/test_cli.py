@@ -238,6 +238,12 @@ BROKEN: dict[str, bytes] = {
     ).encode(),
     "a section that is a number": json.dumps(document() | {"framework_success": 3}).encode(),
     "a section that is null": json.dumps(document() | {"execution_metrics": None}).encode(),
+    # whole documents in another encoding: Python's json would guess these from the bytes
+    "latin-1": json.dumps(document(production_file="src/mod\u00e9.py"), ensure_ascii=False).encode(
+        "latin-1"
+    ),
+    "utf-16": json.dumps(document()).encode("utf-16"),
+    "utf-8 with a byte order mark": json.dumps(document()).encode("utf-8-sig"),
 }
 BETWEEN = "framework-metrics-20250101T000000500000Z-broken-between.json"
 NEWEST = "framework-metrics-20990101T000000000000Z-broken-newest.json"
