@@ -6,9 +6,10 @@ reads its peak memory (ru_maxrss from wait4): a child's ru_maxrss also holds the
 process that started it, so this benchmark, which holds the histories' names, must not be that
 process. The programs are the command (scripts/query-metrics.py QUERY --metrics-dir DIR, output
 to /dev/null), the regression alert (scripts/query-metrics.py alert --metrics-dir DIR, which
-exits 1 here: the copies hold the examples' regressions), its start-up alone (--help) and the loop (a Python process that opens and parses every metrics file of DIR
-with json.load). Histories of 1,000, 10,000 and 100,000 documents are copies of the example
-history under new names; every round runs every program over every size, in an order that is
+exits 1 here: the copies hold the examples' regressions), its start-up alone (--help) and the
+loop (a Python process that opens and parses every metrics file of DIR with json.load).
+Histories of 1,000, 10,000 and 100,000 documents are copies of the example history under new
+names; every round runs every program over every size, in an order that is
 reversed from one round to the next, after one unmeasured pass over each history. A ratio is a
 command's time over the loop's time in the same round: the table gives the median of the
 rounds and their range. A second table says where the command's time goes over the largest
