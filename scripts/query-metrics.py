@@ -344,8 +344,8 @@ def connect(
     for name, columns in tables.items():
         connection.register(name, columns)
     for name, value in (("production_file", production_file), ("since", since), ("until", until)):
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        if isinstance(value, datetime):
+            value = _naive_utc(value)
         connection.execute(f"SET VARIABLE {name} = ?", [value])
     connection.execute((QUERIES / "runs.sql").read_text(encoding="utf-8"))
     for name in ("read_documents", "read_areas"):  # runs.sql has copied them into tables
@@ -446,6 +446,13 @@ def chart(columns: Sequence[str], rows: Sequence[tuple[Any, ...]], title: str) -
     return figure
 
 
+def _naive_utc(moment: datetime) -> datetime:
+    """The time as a naive UTC datetime (a naive one is UTC already)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def _moment(text: str, end_of_day: bool) -> datetime:
     """An ISO 8601 date or time as a naive UTC datetime; a date alone is its first or last µs."""
     try:
@@ -455,9 +462,7 @@ def _moment(text: str, end_of_day: bool) -> datetime:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        return moment
+        return _naive_utc(moment)
     return datetime.combine(day, time.max if end_of_day else time.min)
 
 

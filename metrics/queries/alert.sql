@@ -3,7 +3,8 @@
 -- each phase's (as three lists of one length: lists of numbers reach Python several times
 -- faster than a list of structures), and the quality figures. Every run in the folder:
 -- --since is the rules' own (a run before it is not judged, but it still names a known series
--- for the accepted file).
+-- for the accepted file). Ordered as the rules replay them: they take rows in any order and
+-- sort each file's runs, which costs little on runs already in order.
 SELECT
     filename,
     run_time,
