@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from loader import SCRIPTS, load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = SCRIPTS / "framework-metrics-collector.py"
+RUNNER = SCRIPTS / "query-metrics.py"
+EXAMPLES = ROOT / "metrics" / "examples"
 # a child's preamble: the collector loaded by path, as `fmc`, the way the generator loads it
 LOADER = f"""
 import importlib.util, os, sys
@@ -35,6 +38,12 @@ set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 def fmc() -> ModuleType:
     """The collector module, loaded by path as generate-test-from-framework.py loads it."""
     return load_script(SCRIPT, "framework_metrics_collector")
+
+
+@pytest.fixture(scope="session")
+def runner() -> ModuleType:
+    """scripts/query-metrics.py, loaded by path."""
+    return load_script(RUNNER, "query_metrics")
 
 
 @pytest.fixture
@@ -61,3 +70,39 @@ def summary(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
     return subprocess.run(
         command, capture_output=True, text=True, timeout=120, cwd=cwd, check=False
     )
+
+
+def query_command(*arguments: str | Path, **options: Any) -> subprocess.CompletedProcess[str]:
+    """scripts/query-metrics.py as a user runs it, in a child process."""
+    return subprocess.run(
+        [sys.executable, str(RUNNER), *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **options,
+    )
+
+
+def query_to_a_closed_pipe(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
+    """scripts/query-metrics.py with its output sent to a pipe whose reader has gone before the
+    first line; stderr captured."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        return subprocess.run(
+            [sys.executable, str(RUNNER), *map(str, arguments)],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(writing)
+
+
+def skipped(lines: list[str]) -> list[str]:
+    """The files the summary named as skipped in these stderr lines, in the order it named them."""
+    assert all(": not a metrics document, skipped (" in line for line in lines), lines
+    return [line.split(": not a metrics document")[0] for line in lines]

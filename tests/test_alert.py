@@ -94,13 +94,18 @@ def file_name(number: int, document: dict[str, Any]) -> str:
     return f"framework-metrics-{moment:%Y%m%dT%H%M%S%f}Z-{number:016x}.json"
 
 
+def save(folder: Path, documents: Sequence[dict[str, Any]]) -> None:
+    """The documents saved as metrics files in the folder, named by file_name."""
+    for number, saved in enumerate(documents):
+        text = json.dumps(saved)
+        (folder / file_name(number, saved)).write_text(text, encoding="utf-8")
+
+
 def saved_rows(documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows the alert command judges: the documents saved as metrics files in a folder of
     their own, read back by scripts/query-metrics.py through the view and alert.sql."""
     with tempfile.TemporaryDirectory() as folder:
-        for number, saved in enumerate(documents):
-            text = json.dumps(saved)
-            (Path(folder) / file_name(number, saved)).write_text(text, encoding="utf-8")
+        save(Path(folder), documents)
         rows: list[dict[str, Any]] = runner.alert_rows(runner.connect(folder))
         return rows
 
@@ -508,8 +513,17 @@ def test_integration_runs_have_no_coverage_series() -> None:
 
 
 def test_a_pylint_score_worse_than_the_best_since_the_anchor_regresses() -> None:
-    values = [9.0, 10.0, 9.5, 9.5]
-    assert result(check(history(values, "pylint_score")), "pylint_score").baseline == 10.0
+    found = result(check(history([9.0, 10.0, 9.5, 9.5], "pylint_score")), "pylint_score")
+    assert (found.verdict, found.baseline, found.runs, found.first_run) == (
+        alert.REGRESSION,
+        10.0,  # the best, not the first
+        2,
+        hour(2),
+    )
+    anchored = history([10.0, 9.0, 9.5, 9.5], "pylint_score")
+    assert verdict(check(anchored), "pylint_score") == alert.REGRESSION
+    # from the anchor on, the best is 9.5: the 10.0 before it is not looked at
+    assert verdict(check(anchored, entry("pylint_score", start=stamp(1))), "pylint_score") is None
 
 
 @pytest.mark.parametrize(
@@ -589,7 +603,7 @@ def test_accepting_one_figure_restarts_its_series_at_the_accepted_run() -> None:
 
 def test_an_accepted_level_becomes_the_normal_one() -> None:
     longer = [*STEP, 13.0, 13.1, 13.0, 13.2, 13.1]
-    documents = [document(run, total_time_seconds=value) for run, value in enumerate(longer)]
+    documents = history(longer)
     assert verdict(check(documents, entry())) is None
     assert verdict(check(documents)) == alert.REGRESSION
 
@@ -643,16 +657,22 @@ def test_a_from_with_an_offset_is_converted_to_utc() -> None:
     assert result(check(stepped(), entry(start="2026-03-02T22:00:00+02:00"))).runs == 9
 
 
+def printed_entries(output: str) -> list[dict[str, Any]]:
+    """The entries the text report prints to accept its regressions."""
+    listing = output.split("add its entry to the --accepted file:\n")[1]
+    entries: list[dict[str, Any]] = json.loads(listing[: listing.index("\n]\n") + 2])
+    return entries
+
+
 def test_the_printed_entries_accept_exactly_the_printed_regressions() -> None:
     report = check(stepped())
-    text = alert.format_text(report)
-    block = text[text.index("[\n") : text.index("\n]\n") + 2]
-    pasted = alert.read_accepted(block)
+    printed = printed_entries(alert.format_text(report))
+    pasted = alert.read_accepted(printed)
     assert len(pasted) == report.count(alert.REGRESSION) == 3
     after = alert.check(saved_rows(stepped()), pasted)
     assert after.count(alert.REGRESSION) == 0
     assert after.count(alert.INSUFFICIENT_HISTORY) == 3
-    assert json.loads(alert.format_json(report))[0]["accept"] == json.loads(block)[0]
+    assert json.loads(alert.format_json(report))[0]["accept"] == printed[0]
 
 
 def test_an_entry_naming_no_known_series_is_a_warning() -> None:
@@ -667,10 +687,9 @@ def test_an_entry_naming_no_known_series_is_a_warning() -> None:
 
 
 def test_an_entry_that_starts_after_the_latest_run_is_a_warning() -> None:
-    last = hour(len(STEP) - 1)
-    at_the_last = check(stepped(), entry("*", start=last.isoformat() + "Z"))
+    at_the_last = check(stepped(), entry("*", start=stamp(len(STEP) - 1)))
     assert at_the_last.warnings == () and at_the_last.checked == 13
-    later = last + timedelta(microseconds=1)
+    later = hour(len(STEP) - 1) + timedelta(microseconds=1)
     report = check(stepped(), entry("*", start=later.isoformat() + "Z"))
     assert report.warnings == (
         "accepted entry 1 (src/a.py, unit, *) starts after the latest run, at"
@@ -742,7 +761,7 @@ def test_an_accepted_file_is_read_from_text_or_parsed_json() -> None:
 
 
 def test_two_files_of_which_one_regressed() -> None:
-    regressed = [document(run, "src/a.py", total_time_seconds=v) for run, v in enumerate(STEP)]
+    regressed = history(STEP, production_file="src/a.py")
     steady = [document(run, "src/b.py", total_time_seconds=10.0) for run in range(len(STEP))]
     report = check([*steady, *regressed])
     assert [(item.series.production_file, item.verdict) for item in report.results] == [
@@ -758,7 +777,7 @@ def test_two_files_of_which_one_regressed() -> None:
 
 
 def test_the_same_file_under_two_test_types_is_two_series() -> None:
-    unit = [document(run, total_time_seconds=v) for run, v in enumerate(STEP)]
+    unit = history(STEP)
     integration = [
         document(run, test_type="integration", total_time_seconds=10.0) for run in range(len(STEP))
     ]
@@ -936,7 +955,7 @@ def test_the_json_report() -> None:
     }
     short = [o for o in objects if o["verdict"] == "insufficient history"]
     assert len(short) == 22 and {o["production_file"] for o in short} == {"src/b.py"}
-    assert short[0] | {"latest_run": None} == {
+    assert short[0] == {
         "production_file": "src/b.py",
         "test_type": "integration",
         "figure": "total_time_seconds",
@@ -947,7 +966,7 @@ def test_the_json_report() -> None:
         "runs": 0,
         "last_three": [1.5],
         "change_percent": None,
-        "latest_run": None,
+        "latest_run": "2026-03-02T09:00:00Z",
         "accept": None,
     }
     assert objects[1]["baseline"] == 10.0 and objects[1]["change_percent"] == -5.0
@@ -971,7 +990,7 @@ def test_the_github_commands_one_per_file_and_kind_then_the_text() -> None:
 
 def test_workflow_commands_escape_what_would_break_them() -> None:
     odd = "src/50%,a:b\nc.py"
-    documents = [document(run, odd, total_time_seconds=v) for run, v in enumerate(STEP)]
+    documents = history(STEP, production_file=odd)
     first = alert.format_github(check(documents)).splitlines()[0]
     assert first.startswith("::error title=1 regression in src/50%25%2Ca%3Ab%0Ac.py (unit)::")
 
@@ -1010,7 +1029,7 @@ def test_the_markdown_of_a_quiet_run() -> None:
 
 
 def test_a_pipe_in_a_file_name_does_not_break_the_markdown_table() -> None:
-    documents = [document(run, "src/a|b.py", total_time_seconds=v) for run, v in enumerate(STEP)]
+    documents = history(STEP, production_file="src/a|b.py")
     assert "| src/a\\|b.py | unit |" in alert.format_markdown(check(documents))
 
 

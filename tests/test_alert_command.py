@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 import pytest
-from conftest import ROOT
-from test_alert import STEP, document, file_name, noisy, outputs_history, stepped
+from conftest import query_command, query_to_a_closed_pipe
+from test_alert import (
+    STEP,
+    document,
+    entry,
+    history,
+    noisy,
+    outputs_history,
+    printed_entries,
+    save,
+    stepped,
+)
 
-RUNNER = ROOT / "scripts" / "query-metrics.py"
 A_REGRESSION = "src/a.py  unit       total_time_seconds"
 
 
@@ -21,27 +29,18 @@ def folder_of(tmp_path: Path, documents: Sequence[dict[str, Any]], name: str = "
     """The documents saved as metrics files in a new folder."""
     folder = tmp_path / name
     folder.mkdir()
-    for number, saved in enumerate(documents):
-        text = json.dumps(saved)
-        (folder / file_name(number, saved)).write_text(text, encoding="utf-8")
+    save(folder, documents)
     return folder
 
 
 def alert(*arguments: str | Path, **options: Any) -> subprocess.CompletedProcess[str]:
     """The alert command as CI runs it, in a child process."""
-    return subprocess.run(
-        [sys.executable, str(RUNNER), "alert", *map(str, arguments)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        **options,
-    )
+    return query_command("alert", *arguments, **options)
 
 
 def steady() -> list[dict[str, Any]]:
     """Twenty runs of src/a.py with a little noise in total time: nothing to report."""
-    return [document(run, total_time_seconds=value) for run, value in enumerate(noisy(20))]
+    return history(noisy(20))
 
 
 # ---- exit codes ----
@@ -66,7 +65,7 @@ def test_nothing_regressed_exits_0(tmp_path: Path) -> None:
 
 def test_warnings_improvements_and_short_histories_exit_0(tmp_path: Path) -> None:
     one_outlier = [*steady(), document(20, total_time_seconds=13.0)]
-    improved = [document(run, "src/b.py", total_time_seconds=v) for run, v in enumerate(STEP)]
+    improved = history(STEP, production_file="src/b.py")
     for late in improved[-2:]:
         late["execution_metrics"]["total_time_seconds"] = 5.0
     new_file = [document(0, "src/c.py")]
@@ -95,7 +94,7 @@ def test_two_files_of_which_one_regressed(tmp_path: Path) -> None:
 
 def test_a_regression_left_unfixed_for_25_runs_still_fails(tmp_path: Path) -> None:
     values = [*noisy(20), *noisy(25, centre=13.0, seed=2)]
-    documents = [document(run, total_time_seconds=value) for run, value in enumerate(values)]
+    documents = history(values)
     result = alert("--metrics-dir", folder_of(tmp_path, documents))
     assert result.returncode == 1
     assert result.stdout.startswith("file") and A_REGRESSION in result.stdout
@@ -152,35 +151,39 @@ def test_the_floors_and_the_tolerance_are_options(tmp_path: Path) -> None:
     assert alert("--metrics-dir", folder).returncode == 1
     loose = alert("--metrics-dir", folder, "--time-floor", "5", "--memory-floor", "100")
     assert loose.returncode == 0
-    coverage = [document(run, coverage_percentage=92.0) for run in range(5)]
-    coverage.append(document(5, coverage_percentage=91.0))
+    coverage = history([92.0] * 5 + [91.0], "coverage_percentage")
     covered = folder_of(tmp_path, coverage, "coverage")
     assert alert("--metrics-dir", covered).returncode == 1
     assert alert("--metrics-dir", covered, "--coverage-tolerance", "1").returncode == 0
 
 
 def test_the_default_floors_are_0_2_seconds_and_5_mb(tmp_path: Path) -> None:
-    cases = {  # the last two runs of ten, each figure at its floor's edge: exit code
-        "time at the floor": ([1.0] * 8 + [1.2] * 2, "total_time_seconds", 0),
-        "time past the floor": ([1.0] * 8 + [1.2 + 1e-9] * 2, "total_time_seconds", 1),
-        "memory at the floor": ([40.0] * 8 + [45.0] * 2, "memory_peak_mb", 0),
-        "memory past the floor": ([40.0] * 8 + [45.0 + 1e-9] * 2, "memory_peak_mb", 1),
+    # the last two runs at their floor's edge above the median of the nine before, the first of
+    # which is lower, so that the series spans more than its floor: exit code
+    cases = {
+        "time at the floor": ([0.1] + [0.2] * 8 + [0.4] * 2, "total_time_seconds", 0),
+        "time past the floor": ([0.1] + [0.2] * 8 + [0.4 + 1e-9] * 2, "total_time_seconds", 1),
+        "memory at the floor": ([35.0] + [40.0] * 8 + [45.0] * 2, "memory_peak_mb", 0),
+        "memory past the floor": ([35.0] + [40.0] * 8 + [45.0 + 1e-9] * 2, "memory_peak_mb", 1),
     }
     for name, (values, figure, code) in cases.items():
-        documents = [document(run, **{figure: value}) for run, value in enumerate(values)]
-        result = alert("--metrics-dir", folder_of(tmp_path, documents, name.replace(" ", "-")))
+        result = alert(
+            "--metrics-dir", folder_of(tmp_path, history(values, figure), name.replace(" ", "-"))
+        )
         assert result.returncode == code, name
 
 
 def test_a_floor_or_a_tolerance_of_zero_is_taken(tmp_path: Path) -> None:
-    coverage = [document(run, coverage_percentage=92.0) for run in range(5)]
-    folder = folder_of(tmp_path, [*coverage, document(5, coverage_percentage=91.9)])
-    assert alert("--metrics-dir", folder).returncode == 0
-    for option in ("--time-floor", "--memory-floor"):
+    cases = {  # a step past the limits but within the default floor or tolerance
+        "--time-floor": history([1.0] * 8 + [1.1875] * 2),
+        "--memory-floor": history([40.0] * 8 + [44.5] * 2, "memory_peak_mb"),
+        "--coverage-tolerance": history([92.0] * 5 + [91.9], "coverage_percentage"),
+    }
+    for option, documents in cases.items():
+        folder = folder_of(tmp_path, documents, option.strip("-"))
+        assert alert("--metrics-dir", folder).returncode == 0, option
         result = alert("--metrics-dir", folder, option, "0")
-        assert (result.returncode, result.stderr) == (0, ""), option
-    result = alert("--metrics-dir", folder, "--coverage-tolerance", "0")
-    assert (result.returncode, result.stderr) == (1, "")
+        assert (result.returncode, result.stderr) == (1, ""), option
 
 
 def test_since_judges_only_the_runs_after_it(tmp_path: Path) -> None:
@@ -207,11 +210,11 @@ def test_a_since_after_every_run_exits_2_with_one_line(tmp_path: Path) -> None:
 # ---- the accepted file ----
 
 
-def printed_entries(output: str) -> list[dict[str, Any]]:
-    """The entries the text report prints to accept its regressions."""
-    listing = output.split("add its entry to the --accepted file:\n")[1]
-    entries: list[dict[str, Any]] = json.loads(listing[: listing.index("\n]\n") + 2])
-    return entries
+def accepted_file(tmp_path: Path, *entries: dict[str, Any]) -> Path:
+    """The entries saved as an accepted file."""
+    path = tmp_path / "accepted.json"
+    path.write_text(json.dumps(list(entries)), encoding="utf-8")
+    return path
 
 
 def test_the_printed_entries_pasted_into_the_accepted_file_clear_the_alert(
@@ -228,12 +231,7 @@ def test_the_printed_entries_pasted_into_the_accepted_file_clear_the_alert(
 
 
 def test_accepting_all_figures_of_a_file(tmp_path: Path) -> None:
-    accepted = tmp_path / "accepted.json"
-    entry = {"production_file": "src/a.py", "test_type": "unit", "figure": "*"}
-    accepted.write_text(
-        json.dumps([entry | {"from": "2026-03-03T05:00:00Z", "reason": "new parser"}]),
-        encoding="utf-8",
-    )
+    accepted = accepted_file(tmp_path, entry("*", "2026-03-03T05:00:00Z", reason="new parser"))
     result = alert("--metrics-dir", folder_of(tmp_path, stepped()), "--accepted", accepted)
     assert (result.returncode, result.stderr) == (0, "")
 
@@ -261,11 +259,8 @@ def test_an_accepted_file_that_cannot_be_read_exits_2_with_one_line(
 
 
 def test_an_entry_naming_no_known_series_is_a_warning(tmp_path: Path) -> None:
-    accepted = tmp_path / "accepted.json"
-    entry = {"production_file": "src/gone.py", "test_type": "unit", "figure": "*"}
-    accepted.write_text(
-        json.dumps([entry | {"from": "2026-01-01", "reason": "removed"}]), encoding="utf-8"
-    )
+    gone = entry("*", "2026-01-01", production_file="src/gone.py", reason="removed")
+    accepted = accepted_file(tmp_path, gone)
     result = alert("--metrics-dir", folder_of(tmp_path, steady()), "--accepted", accepted)
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1] == (
@@ -298,9 +293,7 @@ def test_the_json_format(tmp_path: Path) -> None:
 
 
 def test_the_json_format_sends_warnings_to_stderr(tmp_path: Path) -> None:
-    accepted = tmp_path / "accepted.json"
-    entry = {"production_file": "src/gone.py", "test_type": "unit", "figure": "*"}
-    accepted.write_text(json.dumps([entry | {"from": "2026-01-01", "reason": "x"}]), "utf-8")
+    accepted = accepted_file(tmp_path, entry("*", "2026-01-01", production_file="src/gone.py"))
     folder = folder_of(tmp_path, steady())
     result = alert("--metrics-dir", folder, "--format", "json", "--accepted", accepted)
     assert (result.returncode, json.loads(result.stdout)) == (0, [])
@@ -336,12 +329,8 @@ def test_a_step_summary_that_cannot_be_written_is_one_line_and_the_verdict_stand
     )
 
 
-def test_a_reader_that_has_gone_ends_the_alert_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("output", ["text", "json", "github"])
+def test_a_reader_that_has_gone_ends_the_alert_quietly(tmp_path: Path, output: str) -> None:
     folder = folder_of(tmp_path, stepped())
-    pipeline = f"{sys.executable} {RUNNER} alert --metrics-dir {folder} | head -1"
-    for _ in range(5):
-        result = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 1  # the alert's own verdict, through pipefail
-        assert result.stderr == "" and result.stdout.startswith("file")
+    result = query_to_a_closed_pipe("alert", "--metrics-dir", folder, "--format", output)
+    assert (result.returncode, result.stderr) == (1, "")  # the alert's own verdict

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import socket
@@ -54,14 +53,13 @@ def rss_mb() -> float:
 
 
 def test_import_touches_no_file(tmp_path: Path) -> None:
-    probe = f"""
-import importlib.util, os, sys
+    probe = """
+import sys
 events = []
 sys.addaudithook(lambda event, args: events.append((event, args)))
-spec = importlib.util.spec_from_file_location("fmc", {str(SCRIPT)!r})
-module = importlib.util.module_from_spec(spec)
-sys.modules["fmc"] = module
-spec.loader.exec_module(module)
+"""
+    probe += LOADER
+    probe += """
 writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 writes = [a for e, a in events if e == "open" and a[2] & writing]
 made = [a for e, a in events if e in ("os.mkdir", "os.rename", "os.link", "os.remove")]
@@ -182,13 +180,8 @@ def test_save_names_the_file_by_utc_time_and_returns_it(fmc: ModuleType, tmp_pat
 )
 def test_naive_timestamps_are_local_time(tmp_path: Path, zone: str, utc_name: str) -> None:
     # in a child whose local time is not UTC: on a UTC machine the test would prove nothing
-    child = f"""
-import importlib.util, sys
+    child = LOADER + f"""
 from datetime import datetime
-spec = importlib.util.spec_from_file_location("fmc", {str(SCRIPT)!r})
-fmc = importlib.util.module_from_spec(spec)
-sys.modules["fmc"] = fmc
-spec.loader.exec_module(fmc)
 print(fmc.save_metrics_to_json({{}}, datetime(2025, 1, 2, 3, 4, 5), {str(tmp_path)!r}).name)
 """
     result = subprocess.run(

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import summary
+from conftest import skipped, summary
 
 NAME = "framework-metrics-20250101T0000{:02d}000000Z-00000000000000{:02d}.json"
 
@@ -249,13 +249,6 @@ BETWEEN = "framework-metrics-20250101T000000500000Z-broken-between.json"
 NEWEST = "framework-metrics-20990101T000000000000Z-broken-newest.json"
 
 
-def skipped(result: subprocess.CompletedProcess[str]) -> list[str]:
-    """The files the summary named on stderr as skipped, in the order it named them."""
-    lines = result.stderr.splitlines()
-    assert all(": not a metrics document, skipped (" in line for line in lines), lines
-    return [line.split(": not a metrics document")[0] for line in lines]
-
-
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_a_broken_file_is_named_and_skipped(tmp_path: Path, kind: str) -> None:
     write(tmp_path, document(seconds=40.0), document(seconds=42.0))
@@ -263,7 +256,7 @@ def test_a_broken_file_is_named_and_skipped(tmp_path: Path, kind: str) -> None:
         (tmp_path / name).write_bytes(BROKEN[kind])
     result = summary("--metrics-dir", tmp_path)
     assert result.returncode == 0
-    assert skipped(result) == [str(tmp_path / NEWEST), str(tmp_path / BETWEEN)]
+    assert skipped(result.stderr.splitlines()) == [str(tmp_path / NEWEST), str(tmp_path / BETWEEN)]
     shown = rows(result.stdout)
     assert shown["file"] == [json.dumps(str(tmp_path / NAME.format(1, 1)))]
     assert shown["total_time_seconds"] == ["42.0", "+2"]
@@ -272,15 +265,20 @@ def test_a_broken_file_is_named_and_skipped(tmp_path: Path, kind: str) -> None:
 def test_a_folder_or_an_unreadable_file_under_a_metrics_name_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, document(seconds=40.0), document(seconds=42.0))
     (tmp_path / NEWEST).mkdir()
-    unreadable = tmp_path / BETWEEN
-    unreadable.write_text(json.dumps(document()), encoding="utf-8")
-    unreadable.chmod(0)
+    (tmp_path / BETWEEN).symlink_to(BETWEEN)  # a loop: unreadable even for root
+    denied = tmp_path / BETWEEN.replace("500000Z", "400000Z")
+    denied.write_text(json.dumps(document()), encoding="utf-8")
+    denied.chmod(0)
     result = summary("--metrics-dir", tmp_path)
-    unreadable.chmod(0o644)
+    denied.chmod(0o644)
     assert result.returncode == 0
-    expected = [NEWEST] if os.geteuid() == 0 else [NEWEST, BETWEEN]  # root reads any file
-    assert skipped(result) == [str(tmp_path / name) for name in expected]
-    assert "IsADirectoryError" in result.stderr
+    expected = [tmp_path / NEWEST, tmp_path / BETWEEN]
+    expected += [] if os.geteuid() == 0 else [denied]  # root reads any file
+    assert skipped(result.stderr.splitlines()) == [str(path) for path in expected]
+    assert (
+        "IsADirectoryError" in result.stderr
+        and "Too many levels of symbolic links" in result.stderr
+    )
     assert rows(result.stdout)["total_time_seconds"][0] == "42.0"
 
 
@@ -291,7 +289,7 @@ def test_a_document_the_public_api_saved_without_sections_is_skipped(
     foreign = fmc.save_metrics_to_json({"note": "x"}, datetime.now(timezone.utc), tmp_path)
     result = summary("--metrics-dir", tmp_path)
     assert result.returncode == 0
-    assert skipped(result) == [str(foreign)]
+    assert skipped(result.stderr.splitlines()) == [str(foreign)]
     assert "KeyError" in result.stderr
     assert rows(result.stdout)["total_time_seconds"] == ["42.0", "+2"]
 
@@ -302,7 +300,7 @@ def test_nothing_readable_exits_1_after_naming_each_file(tmp_path: Path) -> None
     result = summary("--metrics-dir", tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     *named, last = result.stderr.splitlines()
-    assert [line.split(": not a metrics document")[0] for line in named] == [
+    assert skipped(named) == [
         str(tmp_path / NEWEST),
         str(tmp_path / BETWEEN),
     ]

@@ -15,11 +15,8 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
-from conftest import ROOT, metrics_files
-from loader import load_script
+from conftest import EXAMPLES, metrics_files
 
-RUNNER = ROOT / "scripts" / "query-metrics.py"
-EXAMPLES = ROOT / "metrics" / "examples"
 JUNK = {
     "empty": b"",
     "null": b"null",
@@ -388,12 +385,6 @@ EXPECTED: dict[str, Callable[[list[dict[str, Any]], list[dict[str, Any]]], list[
 
 
 # ---- folders ----
-
-
-@pytest.fixture(scope="module")
-def runner() -> ModuleType:
-    """scripts/query-metrics.py, loaded by path."""
-    return load_script(RUNNER, "query_metrics")
 
 
 def write(folder: Path, name: str, document: Any) -> Path:

@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SCRIPT, metrics_files, summary, validate
+from conftest import EXAMPLES, ROOT, SCRIPT, metrics_files, summary, validate
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-EXAMPLES = ROOT / "metrics" / "examples"
 
 
 def block(marker: str, language: str) -> str:
